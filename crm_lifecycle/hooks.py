@@ -1,0 +1,13 @@
+app_name = "crm_lifecycle"
+app_title = "CRM Lifecycle"
+app_publisher = "crm_lifecycle developers"
+app_description = "Customer-lifecycle features for ERPNext"
+app_email = "crm-lifecycle@example.com"
+app_license = "mit"
+required_apps = ["erpnext"]
+
+# Installation
+# ------------
+after_install = "crm_lifecycle.setup.install.after_install"
+after_migrate = "crm_lifecycle.setup.install.after_migrate"
+before_uninstall = "crm_lifecycle.setup.uninstall.before_uninstall"

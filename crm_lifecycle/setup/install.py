@@ -1,0 +1,44 @@
+"""Creates what crm_lifecycle adds to other apps' DocTypes, from THE definition in custom_fields.py.
+
+Runs after install and after every migrate; every step is idempotent.
+"""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
+
+
+def after_install() -> None:
+	sync_definition()
+
+
+def after_migrate() -> None:
+	sync_definition()
+
+
+def sync_definition() -> None:
+	make_roles()
+	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
+	make_property_setters()
+
+
+def make_roles() -> None:
+	for role in ROLES:
+		if frappe.db.exists("Role", role["role_name"]):
+			continue
+		frappe.get_doc({"doctype": "Role", **role}).insert(ignore_permissions=True)
+
+
+def make_property_setters() -> None:
+	for doctype, fieldname, prop, value, property_type in PROPERTY_SETTERS:
+		make_property_setter(
+			doctype,
+			fieldname,
+			prop,
+			value,
+			property_type,
+			for_doctype=not fieldname,
+			validate_fields_for_doctype=False,
+		)

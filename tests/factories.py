@@ -1,0 +1,201 @@
+"""Realistic ERPNext data for the integration suite and the benchmarks.
+
+Every factory takes keyword overrides and returns the saved document. `seed()` creates the
+shared, committed baseline once (idempotent); everything else is made per test and rolled
+back, or, inside `track()`, recorded so that `delete_all()` can remove it again.
+"""
+
+import contextlib
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+TEST_ITEM = "CRM-LC-TEST-ITEM"
+TEST_PLAN = "CRM LC Test Plan"
+PORTAL_PASSWORD = "Portal-Pass-2026!"
+
+_tracker: list[list[tuple[str, str]]] = []
+
+
+@contextlib.contextmanager
+def track(created: list[tuple[str, str]]):
+	_tracker.append(created)
+	try:
+		yield created
+	finally:
+		_tracker.remove(created)
+
+
+def _record(doc):
+	for created in _tracker:
+		created.append((doc.doctype, doc.name))
+	return doc
+
+
+def delete_all(created: list[tuple[str, str]]) -> None:
+	"""Delete what a tracked block created, newest first; submitted documents are cancelled first."""
+	for doctype, name in reversed(created):
+		if not frappe.db.exists(doctype, name):
+			continue
+		doc = frappe.get_doc(doctype, name)
+		if doc.meta.is_submittable and doc.docstatus == 1:
+			doc.flags.ignore_permissions = True
+			doc.cancel()
+		frappe.delete_doc(doctype, name, force=True, ignore_permissions=True, delete_permanently=True)
+
+
+def unique(prefix: str) -> str:
+	return f"{prefix} {frappe.generate_hash(length=8)}"
+
+
+def company() -> str:
+	return (
+		frappe.db.get_single_value("Global Defaults", "default_company")
+		or frappe.get_all("Company", pluck="name", limit=1)[0]
+	)
+
+
+def leaf(doctype: str) -> str:
+	"""A non-group record of a tree DocType (Customer Group, Territory, Item Group)."""
+	return frappe.get_all(doctype, filters={"is_group": 0}, pluck="name", order_by="lft", limit=1)[0]
+
+
+def seed() -> None:
+	"""The committed baseline every test may rely on; cheap when it already exists."""
+	if not frappe.db.exists("Item", TEST_ITEM):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": TEST_ITEM,
+				"item_name": "CRM Lifecycle Test Service",
+				"item_group": leaf("Item Group"),
+				"stock_uom": "Nos",
+				"is_stock_item": 0,
+				"include_item_in_manufacturing": 0,
+			}
+		).insert(ignore_permissions=True)
+	if not frappe.db.exists("Subscription Plan", TEST_PLAN):
+		frappe.get_doc(
+			{
+				"doctype": "Subscription Plan",
+				"plan_name": TEST_PLAN,
+				"item": TEST_ITEM,
+				"price_determination": "Fixed Rate",
+				"cost": 100,
+				"billing_interval": "Month",
+				"billing_interval_count": 1,
+				"currency": frappe.get_cached_value("Company", company(), "default_currency"),
+			}
+		).insert(ignore_permissions=True)
+
+
+def make_customer(**kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": unique("Customer"),
+			"customer_type": "Company",
+			"customer_group": leaf("Customer Group"),
+			"territory": leaf("Territory"),
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_user(
+	email: str | None = None, roles: list[str] | None = None, user_type: str = "System User", **kwargs
+):
+	"""A user with a known password; System User with the given roles, or a Website User."""
+	email = email or f"{frappe.generate_hash(length=10)}@crm-lifecycle.test"
+	doc = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": email.split("@")[0],
+			"send_welcome_email": 0,
+			"user_type": user_type,
+			"new_password": PORTAL_PASSWORD,
+			**kwargs,
+		}
+	)
+	for role in roles or []:
+		doc.append("roles", {"role": role})
+	doc.insert(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_contact(customer: str | None = None, portal_user: bool = False, **kwargs):
+	"""A contact linked to `customer`; with `portal_user`, also a Website User the customer lists."""
+	email = kwargs.pop("email_id", None) or f"{frappe.generate_hash(length=10)}@crm-lifecycle.test"
+	doc = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": kwargs.pop("first_name", None) or unique("Contact"),
+			"email_ids": [{"email_id": email, "is_primary": 1}],
+			**kwargs,
+		}
+	)
+	if customer:
+		doc.append("links", {"link_doctype": "Customer", "link_name": customer})
+	if portal_user:
+		user = make_user(email=email, user_type="Website User", roles=["Customer"])
+		doc.user = user.name
+	doc.insert(ignore_permissions=True)
+	if customer and portal_user:
+		customer_doc = frappe.get_doc("Customer", customer)
+		customer_doc.append("portal_users", {"user": doc.user})
+		customer_doc.save(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_item(**kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": unique("ITEM"),
+			"item_group": leaf("Item Group"),
+			"stock_uom": "Nos",
+			"is_stock_item": 0,
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_sales_invoice(customer: str, rate: float = 100, qty: float = 1, submit: bool = True, **kwargs):
+	"""A Sales Invoice for the test service item; submitted (so it has an outstanding amount) by default."""
+	posting_date = kwargs.pop("posting_date", nowdate())
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"customer": customer,
+			"company": kwargs.pop("company", None) or company(),
+			"posting_date": posting_date,
+			"set_posting_time": 1,
+			"due_date": kwargs.pop("due_date", None) or add_days(posting_date, 30),
+			"items": [{"item_code": kwargs.pop("item_code", TEST_ITEM), "qty": qty, "rate": rate}],
+			**kwargs,
+		}
+	)
+	doc.set_missing_values()
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return _record(doc)
+
+
+def make_subscription(customer: str, **kwargs):
+	"""A running ERPNext Subscription of the customer on the seeded plan."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Subscription",
+			"party_type": "Customer",
+			"party": customer,
+			"company": kwargs.pop("company", None) or company(),
+			"start_date": kwargs.pop("start_date", None) or nowdate(),
+			"plans": [{"plan": TEST_PLAN, "qty": 1}],
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)

@@ -1,0 +1,112 @@
+"""What install, migrate and uninstall leave on the site (issue: foundation)."""
+
+import subprocess
+import sys
+
+import pytest
+
+import frappe
+
+from crm_lifecycle.setup import install
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, ROLES
+from tests.integration.conftest import BENCH, SITE
+
+DATA_FIELDTYPES = {"Check", "Data", "Date", "Datetime", "Link", "Small Text", "Select", "Int"}
+
+
+def expected_fields():
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			yield doctype, field
+
+
+def assert_installed():
+	for doctype, field in expected_fields():
+		custom_field = frappe.db.get_value(
+			"Custom Field",
+			{"dt": doctype, "fieldname": field["fieldname"]},
+			["fieldtype", "insert_after"],
+			as_dict=True,
+		)
+		assert custom_field, f"{doctype}.{field['fieldname']} missing"
+		assert custom_field.fieldtype == field["fieldtype"]
+		assert custom_field.insert_after == field["insert_after"]
+		assert frappe.get_meta(doctype).get_field(field["fieldname"]), field["fieldname"]
+		if field["fieldtype"] in DATA_FIELDTYPES:
+			assert frappe.db.has_column(doctype, field["fieldname"]), field["fieldname"]
+	for role in ROLES:
+		assert frappe.db.exists("Role", role["role_name"])
+	assert frappe.db.exists("DocType", "CRM Lifecycle Settings")
+	assert "crm_lifecycle" in frappe.get_installed_apps()
+
+
+def test_custom_fields_roles_and_settings_exist_after_install():
+	assert_installed()
+
+
+def test_settings_single_has_its_defaults():
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	assert frappe.get_meta("CRM Lifecycle Settings").issingle
+	assert settings.inactive_customer_transactions == "Warn"
+
+
+def test_new_customer_is_active_by_default():
+	from tests import factories
+
+	customer = factories.make_customer()
+	assert frappe.db.get_value("Customer", customer.name, "crm_active") == 1
+
+
+def test_sync_definition_twice_changes_nothing():
+	before = frappe.get_all(
+		"Custom Field", filters={"fieldname": ("like", "crm\\_%")}, fields=["name", "modified"]
+	)
+	install.sync_definition()
+	install.sync_definition()
+	after = frappe.get_all("Custom Field", filters={"fieldname": ("like", "crm\\_%")}, fields=["name"])
+	assert sorted(row.name for row in before) == sorted(row.name for row in after)
+	assert len(after) == sum(len(fields) for fields in CUSTOM_FIELDS.values())
+	assert_installed()
+
+
+def bench(*args: str) -> subprocess.CompletedProcess:
+	"""What `bench --site SITE ...` runs, without needing the bench CLI on PATH."""
+	frappe.db.rollback()  # release our metadata locks before the other process alters tables
+	result = subprocess.run(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", SITE, *args],
+		cwd=str(BENCH / "sites"),
+		capture_output=True,
+		text=True,
+		timeout=900,
+	)
+	assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+	frappe.clear_cache()
+	frappe.local.meta_cache = {}
+	return result
+
+
+@pytest.mark.destructive
+def test_uninstall_removes_everything_then_reinstall_and_migrate_are_clean():
+	bench("uninstall-app", "crm_lifecycle", "--yes", "--no-backup")
+
+	assert "crm_lifecycle" not in frappe.get_installed_apps()
+	for doctype, field in expected_fields():
+		assert not frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
+		assert not frappe.db.has_column(doctype, field["fieldname"]), field["fieldname"]
+		assert not frappe.get_meta(doctype).get_field(field["fieldname"])
+	for role in ROLES:
+		assert not frappe.db.exists("Role", role["role_name"])
+	assert not frappe.db.exists("DocType", "CRM Lifecycle Settings")
+	assert not frappe.db.exists("Module Def", "CRM Lifecycle")
+	# ERPNext keeps working without us.
+	from tests import factories
+
+	customer = factories.make_customer()
+	factories.make_sales_invoice(customer.name)
+	frappe.db.rollback()
+
+	bench("install-app", "crm_lifecycle")
+	bench("install-app", "crm_lifecycle")  # a second install is a no-op, not an error
+	assert_installed()
+	bench("migrate", "--skip-search-index")
+	assert_installed()
