@@ -14,27 +14,34 @@ TEST_ITEM = "CRM-LC-TEST-ITEM"
 TEST_PLAN = "CRM LC Test Plan"
 PORTAL_PASSWORD = "Portal-Pass-2026!"
 
-_tracker: list[list[tuple[str, str]]] = []
+_trackers: list[list[tuple[str, str]]] = []
 
 
 @contextlib.contextmanager
 def track(created: list[tuple[str, str]]):
-	_tracker.append(created)
+	"""Inside this block every factory commits what it made (so other connections, such as the
+	HTTP test server, see it) and records it in `created` for `delete_all`."""
+	_trackers.append(created)
 	try:
 		yield created
 	finally:
-		_tracker.remove(created)
+		_trackers.remove(created)
 
 
 def _record(doc):
-	for created in _tracker:
+	for created in _trackers:
 		created.append((doc.doctype, doc.name))
+	if _trackers:
+		frappe.db.commit()
 	return doc
 
 
 def delete_all(created: list[tuple[str, str]]) -> None:
-	"""Delete what a tracked block created, newest first; submitted documents are cancelled first."""
-	for doctype, name in reversed(created):
+	"""Delete what a tracked block created, newest first and users last (Frappe refuses to delete
+	a user something still links to); submitted documents are cancelled first."""
+	ordered = [row for row in reversed(created) if row[0] != "User"]
+	ordered += [row for row in reversed(created) if row[0] == "User"]
+	for doctype, name in ordered:
 		if not frappe.db.exists(doctype, name):
 			continue
 		doc = frappe.get_doc(doctype, name)

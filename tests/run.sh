@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (see README): unit suite always; integration and e2e suites against the
 # real site when a bench and site are configured (tests/site.py says how they are found), else
-# skipped with one line saying why. Extra arguments go to pytest.
+# skipped with one line saying why. Arguments go to pytest (default: pyproject's testpaths).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkout=$(pwd)
@@ -30,7 +30,8 @@ fi
 
 export PYTHONDONTWRITEBYTECODE=1
 status=0
-"${run[@]}" "$python" -m pytest --rootdir "$checkout" "$checkout/tests" "$@" || status=$?
+cd "$checkout"
+"${run[@]}" "$python" -m pytest "$@" || status=$?
 if [ "$status" = 5 ]; then
 	echo "no tests were collected"
 	status=0

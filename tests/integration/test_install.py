@@ -57,15 +57,21 @@ def test_new_customer_is_active_by_default():
 	assert frappe.db.get_value("Customer", customer.name, "crm_active") == 1
 
 
-def test_sync_definition_twice_changes_nothing():
-	before = frappe.get_all(
-		"Custom Field", filters={"fieldname": ("like", "crm\\_%")}, fields=["name", "modified"]
+def our_custom_fields() -> list[str]:
+	return frappe.get_all(
+		"Custom Field",
+		filters={"dt": ("in", list(CUSTOM_FIELDS)), "fieldname": ("like", "crm_%")},
+		pluck="name",
+		order_by="name",
 	)
+
+
+def test_sync_definition_twice_changes_nothing():
+	before = our_custom_fields()
 	install.sync_definition()
 	install.sync_definition()
-	after = frappe.get_all("Custom Field", filters={"fieldname": ("like", "crm\\_%")}, fields=["name"])
-	assert sorted(row.name for row in before) == sorted(row.name for row in after)
-	assert len(after) == sum(len(fields) for fields in CUSTOM_FIELDS.values())
+	assert our_custom_fields() == before
+	assert len(before) == sum(len(fields) for fields in CUSTOM_FIELDS.values())
 	assert_installed()
 
 
