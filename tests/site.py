@@ -35,7 +35,9 @@ def site_name(bench: Path) -> str:
 def why_integration_cannot_run() -> str | None:
 	"""None when the integration suite can run; else one line saying why not."""
 	bench = bench_path()
-	if bench is None or not (bench / "sites").is_dir():
+	if os.environ.get("FRAPPE_BENCH_PATH") and not (bench / "sites").is_dir():
+		return f"FRAPPE_BENCH_PATH={bench} is not a Frappe bench (it has no sites folder)"
+	if bench is None:
 		return "no Frappe bench found (set FRAPPE_BENCH_PATH; looked in {})".format(
 			", ".join(str(path) for path in DEFAULT_BENCHES)
 		)
