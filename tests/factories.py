@@ -67,8 +67,24 @@ def leaf(doctype: str) -> str:
 	return frappe.get_all(doctype, filters={"is_group": 0}, pluck="name", order_by="lft", limit=1)[0]
 
 
+TEST_OUTBOX = "crm-lifecycle-outbox@example.com"
+
+
 def seed() -> None:
 	"""The committed baseline every test may rely on; cheap when it already exists."""
+	if not frappe.db.exists("Email Account", {"email_id": TEST_OUTBOX}):
+		# Mail is only queued in tests (no worker sends it); the host never resolves.
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": "CRM Lifecycle Test Outbox",
+				"email_id": TEST_OUTBOX,
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "smtp.crm-lifecycle.invalid",
+				"no_smtp_authentication": 1,
+			}
+		).insert(ignore_permissions=True)
 	if not frappe.db.exists("Item", TEST_ITEM):
 		frappe.get_doc(
 			{
@@ -205,4 +221,50 @@ def make_subscription(customer: str, **kwargs):
 			**kwargs,
 		}
 	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_email_template(**kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Email Template",
+			"name": unique("Payment Reminder"),
+			"subject": "Reminder: {{ name }} is overdue",
+			"response": "Please pay {{ outstanding_amount }} for {{ name }}.",
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_auto_repeat(reference_doctype: str, reference_document: str, **kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Auto Repeat",
+			"reference_doctype": reference_doctype,
+			"reference_document": reference_document,
+			"frequency": "Monthly",
+			"start_date": kwargs.pop("start_date", None) or add_days(nowdate(), 1),
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
+def make_sales_order(customer: str, rate: float = 100, qty: float = 1, submit: bool = True, **kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Order",
+			"customer": customer,
+			"company": kwargs.pop("company", None) or company(),
+			"transaction_date": nowdate(),
+			"delivery_date": add_days(nowdate(), 7),
+			"items": [{"item_code": kwargs.pop("item_code", TEST_ITEM), "qty": qty, "rate": rate}],
+			**kwargs,
+		}
+	)
+	doc.set_missing_values()
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
 	return _record(doc)

@@ -1,0 +1,43 @@
+"""Connects a benchmark to the real site (same FRAPPE_BENCH_PATH / FRAPPE_SITE as the tests)."""
+
+import contextlib
+import os
+import time
+
+import frappe
+
+from tests.site import bench_path, site_name, why_integration_cannot_run
+
+
+def connect() -> str:
+	reason = why_integration_cannot_run()
+	if reason:
+		raise SystemExit(f"benchmark needs a site: {reason}")
+	bench = bench_path()
+	site = site_name(bench)
+	os.chdir(bench / "sites")
+	frappe.init(site=site, sites_path=str(bench / "sites"))
+	frappe.connect()
+	frappe.set_user("Administrator")
+	return site
+
+
+def statements() -> int:
+	"""Statements this connection has sent so far (MariaDB's own counter, not ours)."""
+	return int(frappe.db.sql("show session status like 'Questions'")[0][1])
+
+
+@contextlib.contextmanager
+def measure(results: dict, key: str):
+	"""Wall time and SQL statements of the block, minus the one statement that reads the counter."""
+	before, start = statements(), time.perf_counter()
+	yield
+	results[key] = {"seconds": time.perf_counter() - start, "statements": statements() - before - 1}
+
+
+def report(title: str, ours: dict, theirs: dict, theirs_label: str) -> None:
+	ratio = theirs["seconds"] / ours["seconds"] if ours["seconds"] else float("inf")
+	print(title)
+	print(f"  crm_lifecycle:  {ours['seconds']:9.3f} s  {ours['statements']:7d} SQL statements")
+	print(f"  {theirs_label}: {theirs['seconds']:9.3f} s  {theirs['statements']:7d} SQL statements")
+	print(f"  ratio: {ratio:.1f}x faster")

@@ -1,0 +1,98 @@
+"""REST: deactivate / reactivate customers and contacts, hold and release their invoices.
+
+POST /api/method/crm_lifecycle.api.deactivation.<method>
+"""
+
+import json
+
+import frappe
+from frappe import _
+
+from crm_lifecycle.services import deactivation, invoice_hold
+
+
+def _names(value: str | list) -> list[str]:
+	try:
+		names = json.loads(value) if isinstance(value, str) else value
+	except json.JSONDecodeError:
+		names = None
+	if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+		frappe.throw(_("Pass a non-empty JSON list of document names."), frappe.ValidationError)
+	return list(dict.fromkeys(names))
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def preview(doctype: str, name: str) -> dict:
+	"""What a deactivation would touch: open invoices and running subscriptions / auto repeats."""
+	deactivation.load_party(doctype, name)
+	frappe.has_permission(doctype, "read", name, throw=True)
+	return deactivation.preview(doctype, name)
+
+
+@frappe.whitelist(methods=["POST"])
+def deactivate(
+	doctype: str,
+	name: str,
+	hold_invoices: int = 0,
+	cancel_subscriptions: int = 0,
+	reason: str | None = None,
+	held_until: str | None = None,
+) -> dict:
+	deactivation.load_party(doctype, name)
+	frappe.has_permission(doctype, "write", name, throw=True)
+	return deactivation.deactivate(
+		doctype, name, bool(int(hold_invoices)), bool(int(cancel_subscriptions)), reason, held_until
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def reactivate(doctype: str, name: str) -> dict:
+	deactivation.load_party(doctype, name)
+	frappe.has_permission(doctype, "write", name, throw=True)
+	return deactivation.reactivate(doctype, name)
+
+
+@frappe.whitelist(methods=["POST"])
+def deactivate_many(
+	doctype: str,
+	names: str | list,
+	hold_invoices: int = 0,
+	cancel_subscriptions: int = 0,
+	reason: str | None = None,
+) -> dict:
+	"""Deactivate many records in a background job; progress and results reach the desk in realtime."""
+	names = _names(names)
+	deactivation.load_party(doctype, names[0])
+	frappe.has_permission(doctype, "write", throw=True)
+	return deactivation.enqueue_many(
+		doctype, names, bool(int(hold_invoices)), bool(int(cancel_subscriptions)), reason
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def hold_invoices(invoices: str | list, reason: str | None = None, held_until: str | None = None) -> dict:
+	"""Put single invoices on hold from the invoice form or list."""
+	names = _names(invoices)
+	frappe.has_permission("Sales Invoice", "write", throw=True)
+	invoice_hold.check_can_hold(names)
+	invoice_hold.check_open(names)
+	return {"held": invoice_hold.hold(names, reason, held_until)}
+
+
+@frappe.whitelist(methods=["POST"])
+def release_invoices(invoices: str | list) -> dict:
+	"""Release held invoices (a JSON list of names); those not on hold are reported back."""
+	names = _names(invoices)
+	frappe.has_permission("Sales Invoice", "write", throw=True)
+	return invoice_hold.release(names)
+
+
+@frappe.whitelist(methods=["POST"])
+def release_customer_invoices(customer: str) -> dict:
+	"""'Release all held invoices' of a customer."""
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	frappe.has_permission("Sales Invoice", "write", throw=True)
+	held = invoice_hold.held_invoices_of(customer)
+	if not held:
+		frappe.throw(_("Customer {0} has no invoices on hold.").format(customer), frappe.ValidationError)
+	return invoice_hold.release(held)

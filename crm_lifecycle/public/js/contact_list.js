@@ -1,0 +1,1 @@
+crm_lifecycle.party.extend_list("Contact");

@@ -1,0 +1,315 @@
+"""Deactivate and reactivate customers and contacts: load, ask core, persist in one transaction."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import cstr, now_datetime
+
+from crm_lifecycle.core import deactivation as core
+from crm_lifecycle.services import invoice_hold
+from crm_lifecycle.services.transaction import atomic
+
+# Documents an Auto Repeat may repeat, and the field that names their customer.
+AUTO_REPEAT_CUSTOMER_FIELDS = {
+	"Sales Invoice": "customer",
+	"Sales Order": "customer",
+	"Delivery Note": "customer",
+	"Quotation": "party_name",
+}
+
+
+def refuse(error: core.DeactivationRefused):
+	messages = {
+		core.Refusal.NOT_A_PARTY: _("Only a Customer or a Contact can be deactivated, not {0}."),
+		core.Refusal.ALREADY_INACTIVE: _("{0} {1} is already inactive."),
+		core.Refusal.ALREADY_ACTIVE: _("{0} {1} is already active."),
+	}
+	args = [_(arg) if index == 0 else arg for index, arg in enumerate(error.args_for_message)]
+	frappe.throw(messages[error.refusal].format(*args), frappe.ValidationError, title=_("Not Possible"))
+
+
+def load_party(doctype: str, name: str) -> core.Party:
+	try:
+		core.check_party(doctype)
+	except core.DeactivationRefused as error:
+		refuse(error)
+	active = frappe.db.get_value(doctype, name, "crm_active")
+	if active is None:
+		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+	return core.Party(doctype=doctype, name=name, active=bool(active))
+
+
+def open_invoices(doctype: str, name: str) -> list[core.OpenInvoice]:
+	"""Submitted invoices of a customer (or addressed to a contact) with something left to pay."""
+	invoice = DocType("Sales Invoice")
+	party_field = invoice.customer if doctype == "Customer" else invoice.contact_person
+	rows = (
+		frappe.qb.from_(invoice)
+		.select(
+			invoice.name,
+			invoice.outstanding_amount,
+			invoice.currency,
+			invoice.due_date,
+			invoice.crm_reminders_on_hold,
+		)
+		.where((party_field == name) & (invoice.docstatus == 1) & (invoice.outstanding_amount > 0))
+		.orderby(invoice.due_date)
+		.run()
+	)
+	return [
+		core.OpenInvoice(
+			name=row[0],
+			outstanding_amount=float(row[1]),
+			currency=row[2],
+			due_date=row[3],
+			on_hold=bool(row[4]),
+		)
+		for row in rows
+	]
+
+
+def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
+	"""Running Subscriptions of a customer and enabled Auto Repeats of its documents."""
+	if doctype != "Customer":
+		return []
+	subscription = DocType("Subscription")
+	schedules = [
+		core.Schedule("Subscription", row[0], row[1])
+		for row in frappe.qb.from_(subscription)
+		.select(subscription.name, subscription.status)
+		.where(
+			(subscription.party_type == "Customer")
+			& (subscription.party == name)
+			& subscription.status.isin(core.RUNNING_SUBSCRIPTION_STATUSES)
+		)
+		.run()
+	]
+	auto_repeat = DocType("Auto Repeat")
+	for reference_doctype, customer_field in AUTO_REPEAT_CUSTOMER_FIELDS.items():
+		reference = DocType(reference_doctype)
+		query = (
+			frappe.qb.from_(auto_repeat)
+			.join(reference)
+			.on(reference.name == auto_repeat.reference_document)
+			.select(auto_repeat.name, auto_repeat.status)
+			.where(
+				(auto_repeat.reference_doctype == reference_doctype)
+				& (auto_repeat.disabled == 0)
+				& (auto_repeat.status != "Completed")
+				& (reference[customer_field] == name)
+			)
+		)
+		if reference_doctype == "Quotation":
+			query = query.where(reference.quotation_to == "Customer")
+		schedules += [core.Schedule("Auto Repeat", row[0], row[1]) for row in query.run()]
+	return schedules
+
+
+def preview(doctype: str, name: str) -> dict:
+	party = load_party(doctype, name)
+	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
+	return {
+		"doctype": doctype,
+		"name": name,
+		"active": party.active,
+		"needs_decision": found.needs_decision,
+		"invoices": [
+			{
+				"name": invoice.name,
+				"outstanding_amount": invoice.outstanding_amount,
+				"currency": invoice.currency,
+				"due_date": invoice.due_date,
+				"on_hold": invoice.on_hold,
+			}
+			for invoice in found.invoices
+		],
+		"invoices_to_hold": len(found.invoices_to_hold),
+		"outstanding_by_currency": found.outstanding_by_currency(),
+		"subscriptions": [
+			{"doctype": s.doctype, "name": s.name, "status": s.status} for s in found.schedules
+		],
+	}
+
+
+def deactivate(
+	doctype: str,
+	name: str,
+	hold_invoices: bool = False,
+	cancel_subscriptions: bool = False,
+	reason: str | None = None,
+	held_until: str | None = None,
+) -> dict:
+	frappe.has_permission(doctype, "write", name, throw=True)
+	party = load_party(doctype, name)
+	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
+	try:
+		plan = core.plan_deactivation(party, found, hold_invoices, cancel_subscriptions, reason)
+	except core.DeactivationRefused as error:
+		refuse(error)
+
+	if plan.invoices_to_hold:
+		invoice_hold.check_can_hold(plan.invoices_to_hold)
+	if plan.subscriptions_to_cancel:
+		frappe.has_permission("Subscription", "write", throw=True)
+	if plan.auto_repeats_to_disable:
+		frappe.has_permission("Auto Repeat", "write", throw=True)
+
+	with atomic():
+		for subscription in plan.subscriptions_to_cancel:
+			frappe.get_doc("Subscription", subscription).cancel_subscription()
+		for auto_repeat in plan.auto_repeats_to_disable:
+			doc = frappe.get_doc("Auto Repeat", auto_repeat)
+			doc.disabled = 1
+			doc.save()
+		held = (
+			invoice_hold.hold(plan.invoices_to_hold, plan.reason, held_until) if plan.invoices_to_hold else 0
+		)
+		frappe.db.set_value(
+			doctype,
+			name,
+			{
+				"crm_active": 0,
+				"crm_deactivated_on": now_datetime(),
+				"crm_deactivated_by": frappe.session.user,
+				"crm_deactivation_reason": plan.reason,
+			},
+		)
+		frappe.get_doc(doctype, name).add_comment(
+			"Info", deactivation_summary(plan, held), comment_email=frappe.session.user
+		)
+	return {
+		"doctype": doctype,
+		"name": name,
+		"active": 0,
+		"invoices_held": held,
+		"subscriptions_cancelled": plan.subscriptions_to_cancel,
+		"auto_repeats_disabled": plan.auto_repeats_to_disable,
+	}
+
+
+def deactivation_summary(plan: core.DeactivationPlan, held: int) -> str:
+	parts = [_("Deactivated by {0}").format(frappe.bold(frappe.utils.get_fullname(frappe.session.user)))]
+	if plan.reason:
+		parts.append(_("Reason: {0}").format(frappe.utils.escape_html(plan.reason)))
+	if held:
+		parts.append(_("{0} open invoices put on hold").format(held))
+	if plan.subscriptions_to_cancel:
+		parts.append(_("Subscriptions cancelled: {0}").format(", ".join(plan.subscriptions_to_cancel)))
+	if plan.auto_repeats_to_disable:
+		parts.append(_("Auto Repeats disabled: {0}").format(", ".join(plan.auto_repeats_to_disable)))
+	return ". ".join(parts)
+
+
+def reactivate(doctype: str, name: str) -> dict:
+	frappe.has_permission(doctype, "write", name, throw=True)
+	party = load_party(doctype, name)
+	try:
+		core.check_reactivation(party)
+	except core.DeactivationRefused as error:
+		refuse(error)
+	with atomic():
+		frappe.db.set_value(
+			doctype,
+			name,
+			{
+				"crm_active": 1,
+				"crm_deactivated_on": None,
+				"crm_deactivated_by": None,
+				"crm_deactivation_reason": None,
+			},
+		)
+		frappe.get_doc(doctype, name).add_comment(
+			"Info",
+			_("Reactivated by {0}").format(frappe.bold(frappe.utils.get_fullname(frappe.session.user))),
+			comment_email=frappe.session.user,
+		)
+	return {"doctype": doctype, "name": name, "active": 1}
+
+
+def enqueue_many(
+	doctype: str, names: list[str], hold_invoices: bool, cancel_subscriptions: bool, reason: str | None
+) -> dict:
+	job = frappe.enqueue(
+		deactivate_many,
+		queue="long",
+		timeout=3600,
+		doctype=doctype,
+		names=names,
+		hold_invoices=hold_invoices,
+		cancel_subscriptions=cancel_subscriptions,
+		reason=reason,
+	)
+	return {"job_id": job.id if job else None, "count": len(names)}
+
+
+def deactivate_many(
+	doctype: str,
+	names: list[str],
+	hold_invoices: bool = False,
+	cancel_subscriptions: bool = False,
+	reason: str | None = None,
+) -> list[dict]:
+	"""Background job: each record in its own savepoint; a refused record is reported, not skipped."""
+	results = []
+	for index, name in enumerate(names, start=1):
+		try:
+			deactivate(doctype, name, hold_invoices, cancel_subscriptions, reason)
+			results.append({"name": name, "ok": True})
+		except (frappe.ValidationError, frappe.PermissionError) as error:
+			frappe.clear_last_message()
+			results.append({"name": name, "ok": False, "error": str(error) or type(error).__name__})
+		frappe.publish_progress(
+			index * 100 / len(names),
+			title=_("Deactivating {0}").format(_(doctype)),
+			description=_("{0} of {1}").format(index, len(names)),
+		)
+	frappe.publish_realtime(
+		"crm_lifecycle_bulk_done",
+		{"action": "deactivate", "doctype": doctype, "results": results},
+		user=frappe.session.user,
+		after_commit=True,
+	)
+	return results
+
+
+LIFECYCLE_FIELDS = ("crm_active", "crm_deactivated_by", "crm_deactivation_reason")
+
+
+def refuse_direct_state_change(doc) -> None:
+	"""The lifecycle state changes only through deactivate/reactivate, which log who and why."""
+	if doc.is_new():
+		doc.crm_active = 1
+		return
+	before = doc.get_doc_before_save()
+	if before and any(cstr(doc.get(f)) != cstr(before.get(f)) for f in LIFECYCLE_FIELDS):
+		frappe.throw(
+			_("Use Deactivate or Reactivate to change whether {0} {1} is active.").format(
+				_(doc.doctype), doc.name
+			),
+			frappe.ValidationError,
+		)
+
+
+def check_new_transaction(doc) -> None:
+	"""Sales Orders / Sales Invoices for a deactivated customer follow the Allow / Warn / Block setting."""
+	if not doc.customer or doc.get("is_return"):
+		return
+	active = frappe.db.get_value("Customer", doc.customer, "crm_active")
+	if active is None:
+		return
+	setting = frappe.db.get_single_value("CRM Lifecycle Settings", "inactive_customer_transactions")
+	policy = core.transaction_policy(setting, bool(active))
+	if policy == "block":
+		frappe.throw(
+			_("Customer {0} is deactivated: new {1} are blocked by CRM Lifecycle Settings.").format(
+				doc.customer, _(doc.doctype)
+			),
+			frappe.ValidationError,
+			title=_("Inactive Customer"),
+		)
+	if policy == "warn" and doc.is_new():
+		frappe.msgprint(
+			_("Customer {0} is deactivated.").format(doc.customer),
+			indicator="orange",
+			alert=True,
+		)

@@ -1,0 +1,168 @@
+"""Put Sales Invoices on hold (no dunning, notification or payment reminder) and release them.
+
+Set-based: one UPDATE and one INSERT of timeline comments however many invoices there are.
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import getdate, now_datetime, nowdate
+
+from crm_lifecycle.core import invoice_hold as core
+
+HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
+
+
+def check_can_hold(names: list[str]) -> None:
+	"""Write permission on Sales Invoice, and read access to every one of them (user permissions)."""
+	frappe.has_permission("Sales Invoice", "write", throw=True)
+	accessible = frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0)
+	if len(accessible) < len(set(names)):
+		frappe.throw(
+			_("You are not permitted to change {0} of these Sales Invoices.").format(
+				len(set(names)) - len(accessible)
+			),
+			frappe.PermissionError,
+		)
+
+
+def check_open(names: list[str]) -> None:
+	"""Only submitted invoices with something left to pay can be put on hold."""
+	open_names = frappe.get_all(
+		"Sales Invoice",
+		filters={"name": ("in", names), "docstatus": 1, "outstanding_amount": (">", 0)},
+		pluck="name",
+		limit=0,
+	)
+	not_open = sorted(set(names) - set(open_names))
+	if not_open:
+		frappe.throw(
+			_("Only submitted invoices with an outstanding amount can be put on hold: {0}").format(
+				", ".join(not_open)
+			),
+			frappe.ValidationError,
+		)
+
+
+def hold(names: list[str], reason: str | None = None, held_until: str | None = None) -> int:
+	"""Put the given invoices on hold; returns how many were held."""
+	if held_until and getdate(held_until) < getdate(nowdate()):
+		frappe.throw(_("'Held Until' cannot be in the past."), frappe.ValidationError)
+	now, user = now_datetime(), frappe.session.user
+	invoice = DocType("Sales Invoice")
+	(
+		frappe.qb.update(invoice)
+		.set(invoice.crm_reminders_on_hold, 1)
+		.set(invoice.crm_held_by, user)
+		.set(invoice.crm_held_on, now)
+		.set(invoice.crm_hold_reason, reason or None)
+		.set(invoice.crm_held_until, held_until or None)
+		.set(invoice.modified, now)
+		.set(invoice.modified_by, user)
+		.where(invoice.name.isin(names) & (invoice.docstatus == 1))
+		.run()
+	)
+	message = _("Payment reminders put on hold by {0}").format(frappe.utils.get_fullname(user))
+	if reason:
+		message += ": " + frappe.utils.escape_html(reason)
+	add_comments(names, message)
+	return len(names)
+
+
+def release(names: list[str], note: str | None = None) -> dict:
+	"""Release the held ones among `names`; those not on hold are reported back, unknown ones refused."""
+	rows = frappe.get_all(
+		"Sales Invoice",
+		filters={"name": ("in", names)},
+		fields=["name", "crm_reminders_on_hold"],
+		limit=0,
+	)
+	unknown = sorted(set(names) - {row.name for row in rows})
+	if unknown:
+		frappe.throw(
+			_("Sales Invoice not found: {0}").format(", ".join(unknown)),
+			frappe.DoesNotExistError,
+		)
+	plan = core.plan_release([core.HeldInvoice(row.name, bool(row.crm_reminders_on_hold)) for row in rows])
+	if not plan.to_release:
+		frappe.throw(_("None of these Sales Invoices is on hold."), frappe.ValidationError)
+	check_can_hold(plan.to_release)
+	_clear_hold(plan.to_release)
+	message = note or _("Payment reminders released by {0}").format(
+		frappe.utils.get_fullname(frappe.session.user)
+	)
+	add_comments(plan.to_release, message)
+	return {"released": plan.to_release, "not_held": plan.not_held}
+
+
+def held_invoices_of(customer: str) -> list[str]:
+	return frappe.get_all(
+		"Sales Invoice",
+		filters={"customer": customer, "docstatus": 1, "crm_reminders_on_hold": 1},
+		pluck="name",
+		limit=0,
+	)
+
+
+def release_expired() -> list[str]:
+	"""Daily: holds whose 'held until' date has passed release themselves."""
+	rows = frappe.get_all(
+		"Sales Invoice",
+		filters={"crm_reminders_on_hold": 1, "crm_held_until": ("<", nowdate())},
+		fields=["name", "crm_held_until"],
+		limit=0,
+	)
+	expired = core.expired_holds(
+		[core.HeldInvoice(row.name, True, getdate(row.crm_held_until)) for row in rows], getdate(nowdate())
+	)
+	if expired:
+		_clear_hold(expired)
+		add_comments(expired, _("The hold on payment reminders expired"))
+	return expired
+
+
+def is_on_hold(name: str) -> bool:
+	return bool(frappe.db.get_value("Sales Invoice", name, "crm_reminders_on_hold"))
+
+
+def held_among(names: list[str]) -> list[str]:
+	if not names:
+		return []
+	return frappe.get_all(
+		"Sales Invoice", filters={"name": ("in", names), "crm_reminders_on_hold": 1}, pluck="name", limit=0
+	)
+
+
+def _clear_hold(names: list[str]) -> None:
+	now = now_datetime()
+	invoice = DocType("Sales Invoice")
+	query = frappe.qb.update(invoice)
+	for fieldname in HOLD_FIELDS:
+		query = query.set(invoice[fieldname], 0 if fieldname == "crm_reminders_on_hold" else None)
+	query.set(invoice.modified, now).set(invoice.modified_by, frappe.session.user).where(
+		invoice.name.isin(names)
+	).run()
+
+
+def add_comments(names: list[str], content: str) -> None:
+	"""One timeline entry per invoice, written by one INSERT ... SELECT."""
+	now, user = now_datetime(), frappe.session.user
+	frappe.db.sql(
+		"""
+		insert into `tabComment` (name, creation, modified, owner, modified_by, docstatus, idx,
+			comment_type, comment_email, comment_by, reference_doctype, reference_name, reference_owner,
+			content, published, seen)
+		select replace(uuid(), '-', ''), %(now)s, %(now)s, %(user)s, %(user)s, 0, 0,
+			'Info', %(user)s, %(full_name)s, 'Sales Invoice', si.name, si.owner,
+			%(content)s, 0, 0
+		from `tabSales Invoice` si
+		where si.name in %(names)s
+		""",
+		{
+			"now": now,
+			"user": user,
+			"full_name": frappe.utils.get_fullname(user),
+			"content": content,
+			"names": tuple(names),
+		},
+	)

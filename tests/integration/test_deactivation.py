@@ -1,0 +1,254 @@
+"""Deactivation with invoice hold and subscription cancellation, on the real site (issue 3)."""
+
+import pytest
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+from crm_lifecycle.services import deactivation, invoice_hold
+from tests import factories
+
+
+@pytest.fixture
+def customer_with_business():
+	"""A customer with two open invoices, one paid-up draft, a running subscription and a contact."""
+	customer = factories.make_customer()
+	contact = factories.make_contact(customer=customer.name)
+	open_invoices = [factories.make_sales_invoice(customer.name, rate=rate) for rate in (100, 250)]
+	draft = factories.make_sales_invoice(customer.name, rate=70, submit=False)
+	subscription = factories.make_subscription(customer.name)
+	return frappe._dict(
+		customer=customer, contact=contact, invoices=open_invoices, draft=draft, subscription=subscription
+	)
+
+
+def state(doctype, name):
+	return frappe.db.get_value(
+		doctype,
+		name,
+		["crm_active", "crm_deactivated_by", "crm_deactivated_on", "crm_deactivation_reason"],
+		as_dict=True,
+	)
+
+
+def held(name):
+	return frappe.db.get_value(
+		"Sales Invoice", name, ["crm_reminders_on_hold", "crm_held_by", "crm_hold_reason"], as_dict=True
+	)
+
+
+def timeline(doctype, name):
+	return frappe.get_all(
+		"Comment",
+		filters={"reference_doctype": doctype, "reference_name": name, "comment_type": "Info"},
+		pluck="content",
+	)
+
+
+def test_preview_lists_open_invoices_and_running_subscriptions(customer_with_business):
+	data = customer_with_business
+	preview = deactivation.preview("Customer", data.customer.name)
+
+	assert preview["needs_decision"] is True
+	assert sorted(row["name"] for row in preview["invoices"]) == sorted(i.name for i in data.invoices)
+	assert preview["outstanding_by_currency"] == {data.invoices[0].currency: 350.0}
+	assert [row["name"] for row in preview["subscriptions"]] == [data.subscription.name]
+
+
+def test_preview_of_a_customer_without_business_needs_no_decision():
+	customer = factories.make_customer()
+	preview = deactivation.preview("Customer", customer.name)
+	assert preview["needs_decision"] is False
+	assert preview["invoices"] == [] and preview["subscriptions"] == []
+
+
+def test_deactivate_with_hold_and_cancel_touches_exactly_what_was_asked(customer_with_business):
+	data = customer_with_business
+	result = deactivation.deactivate(
+		"Customer", data.customer.name, hold_invoices=True, cancel_subscriptions=True, reason="Bad payer"
+	)
+
+	assert result["invoices_held"] == 2
+	after = state("Customer", data.customer.name)
+	assert after.crm_active == 0
+	assert after.crm_deactivated_by == "Administrator"
+	assert after.crm_deactivated_on
+	assert after.crm_deactivation_reason == "Bad payer"
+	for invoice in data.invoices:
+		assert held(invoice.name) == {
+			"crm_reminders_on_hold": 1,
+			"crm_held_by": "Administrator",
+			"crm_hold_reason": "Bad payer",
+		}
+		assert any("put on hold" in text for text in timeline("Sales Invoice", invoice.name))
+	assert held(data.draft.name).crm_reminders_on_hold == 0
+	assert frappe.db.get_value("Subscription", data.subscription.name, "status") == "Cancelled"
+	assert any(
+		"Deactivated by" in text and "Bad payer" in text for text in timeline("Customer", data.customer.name)
+	)
+	# the customer's contact stays active
+	assert state("Contact", data.contact.name).crm_active == 1
+
+
+def test_deactivate_without_choices_leaves_invoices_and_subscriptions(customer_with_business):
+	data = customer_with_business
+	deactivation.deactivate("Customer", data.customer.name)
+
+	assert state("Customer", data.customer.name).crm_active == 0
+	assert all(held(invoice.name).crm_reminders_on_hold == 0 for invoice in data.invoices)
+	assert frappe.db.get_value("Subscription", data.subscription.name, "status") != "Cancelled"
+
+
+def test_auto_repeat_of_the_customers_order_is_disabled_and_stays_so(customer_with_business):
+	data = customer_with_business
+	order = factories.make_sales_order(data.customer.name)
+	auto_repeat = factories.make_auto_repeat("Sales Order", order.name)
+	preview = deactivation.preview("Customer", data.customer.name)
+	assert auto_repeat.name in [row["name"] for row in preview["subscriptions"]]
+
+	deactivation.deactivate("Customer", data.customer.name, cancel_subscriptions=True)
+	assert frappe.db.get_value("Auto Repeat", auto_repeat.name, "disabled") == 1
+
+	deactivation.reactivate("Customer", data.customer.name)
+	assert frappe.db.get_value("Auto Repeat", auto_repeat.name, "disabled") == 1
+	assert frappe.db.get_value("Subscription", data.subscription.name, "status") == "Cancelled"
+
+
+def test_reactivate_keeps_invoices_on_hold_until_released(customer_with_business):
+	data = customer_with_business
+	deactivation.deactivate("Customer", data.customer.name, hold_invoices=True)
+	deactivation.reactivate("Customer", data.customer.name)
+
+	after = state("Customer", data.customer.name)
+	assert after.crm_active == 1 and after.crm_deactivated_by is None
+	assert any("Reactivated by" in text for text in timeline("Customer", data.customer.name))
+	assert all(held(invoice.name).crm_reminders_on_hold == 1 for invoice in data.invoices)
+
+	result = invoice_hold.release([data.invoices[0].name])
+	assert result == {"released": [data.invoices[0].name], "not_held": []}
+	assert held(data.invoices[0].name).crm_reminders_on_hold == 0
+	assert held(data.invoices[1].name).crm_reminders_on_hold == 1
+	assert any("released" in text for text in timeline("Sales Invoice", data.invoices[0].name))
+
+	result = invoice_hold.release([invoice.name for invoice in data.invoices])
+	assert result == {"released": [data.invoices[1].name], "not_held": [data.invoices[0].name]}
+
+
+def test_contact_deactivation_leaves_its_customer_active(customer_with_business):
+	data = customer_with_business
+	deactivation.deactivate("Contact", data.contact.name, reason="Left the company")
+
+	assert state("Contact", data.contact.name).crm_active == 0
+	assert state("Customer", data.customer.name).crm_active == 1
+
+
+@pytest.mark.parametrize(
+	("doctype", "name", "exception"),
+	[
+		("Supplier", "anything", frappe.ValidationError),
+		("Customer", "No Such Customer 123", frappe.DoesNotExistError),
+		("Contact", "No Such Contact 123", frappe.DoesNotExistError),
+	],
+)
+def test_bad_input_is_refused_with_a_clear_error(doctype, name, exception):
+	with pytest.raises(exception):
+		deactivation.deactivate(doctype, name)
+
+
+def test_deactivating_twice_and_reactivating_an_active_record_are_refused():
+	customer = factories.make_customer()
+	with pytest.raises(frappe.ValidationError, match="already active"):
+		deactivation.reactivate("Customer", customer.name)
+	deactivation.deactivate("Customer", customer.name)
+	with pytest.raises(frappe.ValidationError, match="already inactive"):
+		deactivation.deactivate("Customer", customer.name)
+
+
+def test_a_failure_halfway_leaves_nothing_changed(customer_with_business):
+	"""The subscription is cancelled first; disabling the broken Auto Repeat then fails."""
+	data = customer_with_business
+	auto_repeat = factories.make_auto_repeat(
+		"Sales Order", factories.make_sales_order(data.customer.name).name
+	)
+	frappe.db.set_value("Auto Repeat", auto_repeat.name, "end_date", add_days(nowdate(), -30))
+
+	with pytest.raises(frappe.ValidationError, match="End Date"):
+		deactivation.deactivate("Customer", data.customer.name, hold_invoices=True, cancel_subscriptions=True)
+
+	assert state("Customer", data.customer.name).crm_active == 1
+	assert frappe.db.get_value("Subscription", data.subscription.name, "status") != "Cancelled"
+	assert all(held(invoice.name).crm_reminders_on_hold == 0 for invoice in data.invoices)
+	assert frappe.db.get_value("Auto Repeat", auto_repeat.name, "disabled") == 0
+
+
+def test_permissions_customer_write_and_sales_invoice_write(as_user, customer_with_business):
+	data = customer_with_business
+	reader = factories.make_user(roles=["Accounts Manager"])  # reads customers, cannot write them
+	sales = factories.make_user(roles=["Sales User"])  # writes customers, only reads invoices
+
+	with as_user(reader.name), pytest.raises(frappe.PermissionError):
+		deactivation.deactivate("Customer", data.customer.name)
+	assert state("Customer", data.customer.name).crm_active == 1
+
+	with as_user(sales.name), pytest.raises(frappe.PermissionError):
+		deactivation.deactivate("Customer", data.customer.name, hold_invoices=True)
+	assert state("Customer", data.customer.name).crm_active == 1
+	assert all(held(invoice.name).crm_reminders_on_hold == 0 for invoice in data.invoices)
+
+	# control: the same user may deactivate when no invoice is to be held
+	with as_user(sales.name):
+		deactivation.deactivate("Customer", data.customer.name)
+	assert state("Customer", data.customer.name).crm_active == 0
+
+
+def test_lifecycle_state_cannot_be_changed_by_a_plain_save():
+	customer = frappe.get_doc("Customer", factories.make_customer().name)
+	customer.crm_active = 0
+	with pytest.raises(frappe.ValidationError, match="Deactivate"):
+		customer.save()
+	customer.reload()
+	customer.customer_details = "still editable"
+	customer.save()  # control: other fields save fine
+
+
+@pytest.mark.parametrize("policy", ["Allow", "Warn", "Block"])
+def test_new_sales_documents_for_an_inactive_customer_follow_the_setting(policy):
+	frappe.db.set_single_value("CRM Lifecycle Settings", "inactive_customer_transactions", policy)
+	customer = factories.make_customer()
+	deactivation.deactivate("Customer", customer.name)
+	frappe.local.message_log = []
+
+	if policy == "Block":
+		with pytest.raises(frappe.ValidationError, match="blocked"):
+			factories.make_sales_invoice(customer.name, submit=False)
+	else:
+		invoice = factories.make_sales_invoice(customer.name)
+		assert invoice.docstatus == 1
+		warned = any("deactivated" in str(message) for message in frappe.local.message_log)
+		assert warned is (policy == "Warn")
+
+
+def test_inactive_customer_stays_usable_in_quotation_and_opportunity_even_when_blocked():
+	frappe.db.set_single_value("CRM Lifecycle Settings", "inactive_customer_transactions", "Block")
+	customer = factories.make_customer()
+	deactivation.deactivate("Customer", customer.name)
+	opportunity = frappe.get_doc(
+		{"doctype": "Opportunity", "opportunity_from": "Customer", "party_name": customer.name}
+	).insert()
+	quotation = frappe.get_doc(
+		{
+			"doctype": "Quotation",
+			"quotation_to": "Customer",
+			"party_name": customer.name,
+			"company": factories.company(),
+			"items": [{"item_code": factories.TEST_ITEM, "qty": 1, "rate": 10}],
+		}
+	).insert()
+	assert opportunity.name and quotation.name
+
+
+def test_active_no_filter_finds_deactivated_customers():
+	active, inactive = factories.make_customer(), factories.make_customer()
+	deactivation.deactivate("Customer", inactive.name)
+	found = frappe.get_list("Customer", filters={"crm_active": 0}, pluck="name", limit=0)
+	assert inactive.name in found and active.name not in found

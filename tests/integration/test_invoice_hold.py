@@ -1,0 +1,129 @@
+"""Held invoices get no Dunning and no Notification; holds expire; single holds (issue 3)."""
+
+import pytest
+
+import frappe
+from frappe.email.doctype.notification.notification import evaluate_alert
+from frappe.utils import add_days, nowdate
+
+from crm_lifecycle.services import invoice_hold
+from tests import factories
+
+
+@pytest.fixture
+def overdue_invoice():
+	customer = factories.make_customer()
+	return factories.make_sales_invoice(
+		customer.name, posting_date=add_days(nowdate(), -40), due_date=add_days(nowdate(), -10)
+	)
+
+
+def test_dunning_is_refused_for_a_held_invoice_and_allowed_once_released(overdue_invoice):
+	from erpnext.accounts.doctype.sales_invoice.sales_invoice import create_dunning
+
+	invoice_hold.hold([overdue_invoice.name], reason="Disputed")
+	with pytest.raises(frappe.ValidationError, match="on hold"):
+		create_dunning(overdue_invoice.name).insert()
+
+	invoice_hold.release([overdue_invoice.name])
+	dunning = create_dunning(overdue_invoice.name).insert()
+	assert dunning.overdue_payments[0].sales_invoice == overdue_invoice.name
+
+
+def make_overdue_notification():
+	return frappe.get_doc(
+		{
+			"doctype": "Notification",
+			"name": factories.unique("Overdue invoice"),
+			"subject": "Invoice {{ doc.name }} is overdue",
+			"document_type": "Sales Invoice",
+			"event": "Days After",
+			"date_changed": "due_date",
+			"days_in_advance": 10,
+			"channel": "Email",
+			"message": "Please pay {{ doc.outstanding_amount }}",
+			"recipients": [{"receiver_by_document_field": "", "cc": "ar@crm-lifecycle.test"}],
+			"enabled": 1,
+		}
+	).insert(ignore_permissions=True)
+
+
+def queued_mails(invoice_name):
+	return frappe.get_all(
+		"Email Queue",
+		filters={"reference_doctype": "Sales Invoice", "reference_name": invoice_name},
+		pluck="name",
+	)
+
+
+def test_notification_is_not_sent_for_a_held_invoice_and_sent_once_released(overdue_invoice):
+	notification = make_overdue_notification()
+	assert overdue_invoice.name in [doc.name for doc in notification.get_documents_for_today()]
+
+	invoice_hold.hold([overdue_invoice.name])
+	evaluate_alert(
+		frappe.get_doc("Sales Invoice", overdue_invoice.name), notification.name, notification.event
+	)
+	assert queued_mails(overdue_invoice.name) == []
+
+	invoice_hold.release([overdue_invoice.name])
+	evaluate_alert(
+		frappe.get_doc("Sales Invoice", overdue_invoice.name), notification.name, notification.event
+	)
+	assert len(queued_mails(overdue_invoice.name)) == 1
+
+
+def test_hold_with_held_until_releases_itself_after_that_date(overdue_invoice):
+	other = factories.make_sales_invoice(overdue_invoice.customer)
+	invoice_hold.hold([overdue_invoice.name, other.name], held_until=add_days(nowdate(), 1))
+	assert invoice_hold.release_expired() == []
+
+	frappe.db.set_value("Sales Invoice", overdue_invoice.name, "crm_held_until", add_days(nowdate(), -1))
+	assert invoice_hold.release_expired() == [overdue_invoice.name]
+	assert not invoice_hold.is_on_hold(overdue_invoice.name)
+	assert invoice_hold.is_on_hold(other.name)
+
+
+def test_held_until_in_the_past_and_draft_invoices_are_refused(overdue_invoice):
+	from crm_lifecycle.api.deactivation import hold_invoices
+
+	with pytest.raises(frappe.ValidationError, match="past"):
+		hold_invoices([overdue_invoice.name], held_until=add_days(nowdate(), -1))
+	draft = factories.make_sales_invoice(overdue_invoice.customer, submit=False)
+	with pytest.raises(frappe.ValidationError, match="outstanding"):
+		hold_invoices([draft.name])
+	assert not invoice_hold.is_on_hold(overdue_invoice.name)
+	assert hold_invoices([overdue_invoice.name], reason="Disputed") == {"held": 1}  # control
+
+
+def test_release_refuses_unknown_and_not_held_invoices(overdue_invoice):
+	with pytest.raises(frappe.DoesNotExistError):
+		invoice_hold.release(["NO-SUCH-INVOICE"])
+	with pytest.raises(frappe.ValidationError, match="None of these"):
+		invoice_hold.release([overdue_invoice.name])
+
+
+def test_release_all_held_invoices_of_a_customer(overdue_invoice):
+	from crm_lifecycle.api.deactivation import release_customer_invoices
+
+	other = factories.make_sales_invoice(overdue_invoice.customer)
+	invoice_hold.hold([overdue_invoice.name, other.name])
+	result = release_customer_invoices(overdue_invoice.customer)
+	assert sorted(result["released"]) == sorted([overdue_invoice.name, other.name])
+	with pytest.raises(frappe.ValidationError, match="no invoices on hold"):
+		release_customer_invoices(overdue_invoice.customer)
+
+
+def test_user_without_sales_invoice_write_cannot_hold_or_release(as_user, overdue_invoice):
+	from crm_lifecycle.api.deactivation import hold_invoices, release_invoices
+
+	sales = factories.make_user(roles=["Sales User"])
+	with as_user(sales.name), pytest.raises(frappe.PermissionError):
+		hold_invoices([overdue_invoice.name])
+	invoice_hold.hold([overdue_invoice.name])
+	with as_user(sales.name), pytest.raises(frappe.PermissionError):
+		release_invoices([overdue_invoice.name])
+	assert invoice_hold.is_on_hold(overdue_invoice.name)
+	accountant = factories.make_user(roles=["Accounts User"])
+	with as_user(accountant.name):
+		assert release_invoices([overdue_invoice.name])["released"] == [overdue_invoice.name]

@@ -1,0 +1,110 @@
+"""Automatic payment reminders: due once per invoice and rule, held invoices skipped (issue 3)."""
+
+import pytest
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+from crm_lifecycle.api.reminders import due
+from crm_lifecycle.services import invoice_hold, reminders
+from tests import factories
+
+
+@pytest.fixture
+def rules():
+	"""Reminder rules at 7 and 30 days after the due date."""
+	first, last = factories.make_email_template(), factories.make_email_template()
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	settings.enable_payment_reminders = 1
+	settings.set("reminder_rules", [])
+	settings.append("reminder_rules", {"days_after_due": 7, "email_template": first.name})
+	settings.append("reminder_rules", {"days_after_due": 30, "email_template": last.name})
+	settings.save()
+	return frappe._dict(first=first.name, last=last.name)
+
+
+def overdue(days: int, with_contact: bool = True):
+	customer = factories.make_customer()
+	kwargs = {"posting_date": add_days(nowdate(), -days - 30), "due_date": add_days(nowdate(), -days)}
+	if with_contact:
+		contact = factories.make_contact(customer=customer.name)
+		kwargs["contact_person"] = contact.name
+	return factories.make_sales_invoice(customer.name, **kwargs)
+
+
+def due_for(invoice, date=None):
+	return [row for row in due(date) if row["sales_invoice"] == invoice.name]
+
+
+def test_dry_run_lists_the_furthest_rule_reached_and_sends_nothing(rules):
+	ten_days, forty_days, three_days = overdue(10), overdue(40), overdue(3)
+
+	assert [row["days_after_due"] for row in due_for(ten_days)] == [7]
+	assert [row["email_template"] for row in due_for(forty_days)] == [rules.last]
+	assert due_for(three_days) == []
+	assert due_for(ten_days)[0]["recipients"] == [
+		frappe.db.get_value("Contact", ten_days.contact_person, "email_id")
+	]
+	assert not frappe.db.exists("Lifecycle Payment Reminder", {"sales_invoice": ten_days.name})
+
+
+def test_daily_run_sends_each_reminder_once_into_the_invoice_timeline(rules):
+	invoice = overdue(10)
+	reminders.send_due_reminders(commit=False)
+
+	log = frappe.get_all(
+		"Lifecycle Payment Reminder",
+		filters={"sales_invoice": invoice.name},
+		fields=["status", "days_after_due", "communication"],
+	)
+	assert [(row.status, row.days_after_due) for row in log] == [("Sent", 7)]
+	communication = frappe.get_doc("Communication", log[0].communication)
+	assert communication.reference_name == invoice.name and invoice.name in communication.subject
+	assert due_for(invoice) == []  # a second run sends nothing more
+
+	reminders.send_due_reminders(commit=False)
+	assert frappe.db.count("Lifecycle Payment Reminder", {"sales_invoice": invoice.name}) == 1
+	# 30 days later the next rule is due
+	assert [row["days_after_due"] for row in due_for(invoice, add_days(nowdate(), 25))] == [30]
+
+
+def test_the_database_refuses_a_second_reminder_for_the_same_rule(rules):
+	invoice = overdue(10)
+	reminder = due_for(invoice)[0]
+	reminders.send(reminder)
+	with pytest.raises(frappe.UniqueValidationError):
+		reminders.send(reminder)
+
+
+def test_held_invoices_are_skipped_and_come_back_when_released(rules):
+	invoice = overdue(10)
+	invoice_hold.hold([invoice.name])
+	assert due_for(invoice) == []
+	invoice_hold.release([invoice.name])
+	assert len(due_for(invoice)) == 1
+
+
+def test_invoice_without_contact_is_skipped_with_a_timeline_note(rules):
+	invoice = overdue(10, with_contact=False)
+	reminders.send_due_reminders(commit=False)
+	assert (
+		frappe.db.get_value("Lifecycle Payment Reminder", {"sales_invoice": invoice.name}, "status")
+		== "Skipped"
+	)
+	notes = frappe.get_all(
+		"Comment", filters={"reference_name": invoice.name, "comment_type": "Info"}, pluck="content"
+	)
+	assert any("not sent" in note for note in notes)
+
+
+def test_nothing_is_due_while_reminders_are_switched_off(rules):
+	invoice = overdue(10)
+	frappe.db.set_single_value("CRM Lifecycle Settings", "enable_payment_reminders", 0)
+	frappe.clear_document_cache("CRM Lifecycle Settings", "CRM Lifecycle Settings")
+	assert due_for(invoice) == []
+
+
+def test_dry_run_needs_read_permission_on_invoices(as_user):
+	website_user = factories.make_user(user_type="Website User")
+	with as_user(website_user.name), pytest.raises(frappe.PermissionError):
+		due()
