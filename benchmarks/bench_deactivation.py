@@ -11,26 +11,9 @@ import sys
 import frappe
 from frappe.utils import now_datetime
 
-from benchmarks.site import connect, measure, report
+from benchmarks.site import clone_invoices, connect, measure, report
 from crm_lifecycle.services import deactivation
 from tests import factories
-
-
-def clone_invoices(template: str, count: int, prefix: str) -> list[str]:
-	"""N submitted, unpaid copies of one real invoice, made by one INSERT ... SELECT per chunk."""
-	columns = [c for c in frappe.db.get_table_columns("Sales Invoice") if c != "name"]
-	names = [f"{prefix}-{index:06d}" for index in range(count)]
-	column_list = ", ".join(f"`{c}`" for c in columns)
-	for start in range(0, count, 2000):
-		chunk = names[start : start + 2000]
-		values = " union all ".join(["select %s as n"] * len(chunk))
-		frappe.db.sql(
-			f"insert into `tabSales Invoice` (name, {column_list}) "
-			f"select names.n, {column_list} from `tabSales Invoice` si join ({values}) names "
-			"where si.name = %s",
-			(*chunk, template),
-		)
-	return names
 
 
 def main(count: int) -> None:

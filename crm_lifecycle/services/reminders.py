@@ -6,6 +6,7 @@ from frappe.core.doctype.communication.email import make as make_communication
 from frappe.utils import getdate, nowdate
 
 from crm_lifecycle.core import reminders as core
+from crm_lifecycle.services import portal
 from crm_lifecycle.services.transaction import atomic
 
 
@@ -34,7 +35,7 @@ def due(date: str | None = None) -> list[dict]:
 			"crm_reminders_on_hold": 0,
 			"due_date": ("<=", frappe.utils.add_days(today, -first_day)),
 		},
-		fields=["name", "customer", "due_date", "outstanding_amount", "contact_person", "contact_email"],
+		fields=["name", "customer", "due_date", "outstanding_amount"],
 		limit=0,
 	)
 	by_name = {invoice.name: invoice for invoice in invoices}
@@ -67,11 +68,8 @@ def due(date: str | None = None) -> list[dict]:
 
 
 def recipients(invoice) -> list[str]:
-	"""Who gets a payment reminder: the invoice's contact (per-contact opt-ins refine this)."""
-	email = invoice.contact_email or (
-		invoice.contact_person and frappe.db.get_value("Contact", invoice.contact_person, "email_id")
-	)
-	return [email] if email else []
+	"""Who gets a payment reminder: the customer's contacts that opted in to payment reminders."""
+	return [row["email"] for row in portal.opted_in_contacts(invoice.customer, "Payment Reminders")]
 
 
 def send_due_reminders(date: str | None = None, commit: bool = True) -> list[dict]:
@@ -102,13 +100,13 @@ def send(reminder: dict) -> dict:
 	)
 	if not reminder["recipients"]:
 		log.status = "Skipped"
-		log.recipients = _("No contact to send the reminder to")
+		log.recipients = _("No contact opted in to payment reminders")
 		log.insert(ignore_permissions=True)
 		invoice.add_comment(
 			"Info",
-			_("Payment reminder ({0} days after due date) not sent: no contact to send it to").format(
-				reminder["days_after_due"]
-			),
+			_(
+				"Payment reminder ({0} days after due date) not sent: no contact opted in to payment reminders"
+			).format(reminder["days_after_due"]),
 		)
 		return log.as_dict()
 

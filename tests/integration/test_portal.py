@@ -1,0 +1,157 @@
+"""Per-contact portal sections and e-mail opt-ins, in-process on the real site (issue 4)."""
+
+import pytest
+
+import frappe
+
+from crm_lifecycle.api import portal as api
+from crm_lifecycle.services import portal, reminders
+from tests import factories
+
+
+@pytest.fixture
+def account():
+	customer = factories.make_customer()
+	bookkeeper = factories.make_contact(customer=customer.name, portal_user=True, first_name="Bookkeeper")
+	lead = factories.make_contact(customer=customer.name, portal_user=True, first_name="Project Lead")
+	return frappe._dict(customer=customer, bookkeeper=bookkeeper, lead=lead)
+
+
+def test_defaults_allow_everything_and_overrides_are_reported_by_source(account):
+	access = api.get_access(account.bookkeeper.name)
+	assert access["Invoices"] == {"view": 1, "email": 1, "source": "default"}
+	assert access["Tasks"] == {"view": 0, "email": 1, "source": "default"}
+
+	after = api.set_access(account.bookkeeper.name, '{"Projects": {"view": 0, "email": 0}}')
+	assert after["Projects"] == {"view": 0, "email": 0, "source": "contact"}
+	assert after["Invoices"]["source"] == "default"
+	notes = frappe.get_all("Comment", filters={"reference_name": account.bookkeeper.name}, pluck="content")
+	assert any("Portal access changed" in note and "Projects" in note for note in notes)
+
+
+def test_customer_group_template_is_inherited_and_overridable(account):
+	frappe.get_doc(
+		{
+			"doctype": "Lifecycle Portal Template",
+			"customer_group": account.customer.customer_group,
+			"access": [{"section": "Invoices", "view": 0, "email": 0}],
+		}
+	).insert()
+	assert api.get_access(account.lead.name)["Invoices"] == {
+		"view": 0,
+		"email": 0,
+		"source": "customer group",
+	}
+	api.set_access(account.bookkeeper.name, {"Invoices": {"view": 1, "email": 1}})
+	assert api.get_access(account.bookkeeper.name)["Invoices"]["source"] == "contact"
+
+
+@pytest.mark.parametrize(
+	"access",
+	['{"Bananas": {"view": 1}}', '{"Deliveries": {"email": 1}}', '{"Tasks": {"view": 1}}', "not json", "[1]"],
+)
+def test_bad_access_is_refused_and_changes_nothing(account, access):
+	with pytest.raises(frappe.ValidationError):
+		api.set_access(account.bookkeeper.name, access)
+	assert {row["source"] for row in api.get_access(account.bookkeeper.name).values()} == {"default"}
+
+
+def test_contact_without_customer_and_users_without_permission_are_refused(as_user, account):
+	loner = factories.make_contact()
+	with pytest.raises(frappe.ValidationError, match="not linked to a Customer"):
+		api.get_access(loner.name)
+	with as_user(account.bookkeeper.user), pytest.raises(frappe.PermissionError):
+		api.set_access(account.lead.name, {"Invoices": {"view": 0}})
+	with pytest.raises(frappe.DoesNotExistError):
+		api.get_access("No Such Contact 4711")
+
+
+def test_recipients_are_exactly_the_opted_in_contacts(account):
+	invoice = factories.make_sales_invoice(account.customer.name)
+	project = factories.make_project(account.customer.name)
+	api.set_access(account.lead.name, {"Invoices": {"email": 0}})
+	api.set_access(account.bookkeeper.name, {"Projects": {"email": 0}})
+
+	assert api.recipients("Sales Invoice", invoice.name)["recipients"] == [account.bookkeeper.email_id]
+	assert api.recipients("Project", project.name)["recipients"] == [account.lead.email_id]
+
+	api.set_access(account.bookkeeper.name, {"Invoices": {"email": 0}})
+	result = api.recipients("Sales Invoice", invoice.name)
+	assert result == {"customer": account.customer.name, "kind": "Invoices", "recipients": []}
+
+
+def test_payment_reminders_go_to_contacts_that_opted_in(account):
+	invoice = frappe._dict(customer=account.customer.name)
+	assert sorted(reminders.recipients(invoice)) == sorted(
+		[account.bookkeeper.email_id, account.lead.email_id]
+	)
+	api.set_access(account.lead.name, {"Payment Reminders": {"email": 0}})
+	assert reminders.recipients(invoice) == [account.bookkeeper.email_id]
+
+
+def test_portal_user_is_judged_per_customer_by_the_linking_contact(as_user, account):
+	other = factories.make_customer()
+	second = factories.make_contact(
+		customer=other.name, user=account.bookkeeper.user, first_name="Same person"
+	)
+	other_doc = frappe.get_doc("Customer", other.name)
+	other_doc.append("portal_users", {"user": account.bookkeeper.user})
+	other_doc.save()
+	api.set_access(second.name, {"Invoices": {"view": 0}})
+
+	access = portal.user_access(account.bookkeeper.user)
+	assert access[account.customer.name]["Invoices"].view
+	assert not access[other.name]["Invoices"].view
+
+	mine = factories.make_sales_invoice(account.customer.name)
+	theirs = factories.make_sales_invoice(other.name)
+	portal.clear_access_cache()
+	mine, theirs = frappe.get_doc("Sales Invoice", mine.name), frappe.get_doc("Sales Invoice", theirs.name)
+	with as_user(account.bookkeeper.user):  # ERPNext's own check reads the session user
+		assert frappe.has_website_permission(mine)
+		assert not frappe.has_website_permission(theirs)
+
+
+def test_desk_users_are_never_restricted(account):
+	invoice = factories.make_sales_invoice(account.customer.name)
+	api.set_access(account.bookkeeper.name, {"Invoices": {"view": 0}})
+	accountant = factories.make_user(roles=["Accounts User"])
+	assert frappe.has_permission("Sales Invoice", "read", invoice.name, user=accountant.name)
+	assert invoice.name in frappe.get_list("Sales Invoice", pluck="name", limit=0)
+
+
+def test_notifications_reach_only_opted_in_contacts_and_say_why_when_none(account):
+	from frappe.email.doctype.notification.notification import evaluate_alert
+
+	invoice = factories.make_sales_invoice(
+		account.customer.name, contact_person=account.lead.name, contact_email=account.lead.email_id
+	)
+	notification = frappe.get_doc(
+		{
+			"doctype": "Notification",
+			"name": factories.unique("Invoice mail"),
+			"subject": "Invoice {{ doc.name }}",
+			"document_type": "Sales Invoice",
+			"event": "Submit",
+			"channel": "Email",
+			"message": "Your invoice",
+			"recipients": [{"receiver_by_document_field": "contact_email"}],
+		}
+	).insert()
+
+	def queued():
+		return frappe.get_all(
+			"Email Queue",
+			filters={"reference_doctype": "Sales Invoice", "reference_name": invoice.name},
+			pluck="name",
+		)
+
+	api.set_access(account.lead.name, {"Invoices": {"email": 0}})
+	evaluate_alert(frappe.get_doc("Sales Invoice", invoice.name), notification.name, "Submit")
+	assert queued() == []
+	notes = frappe.get_all("Comment", filters={"reference_name": invoice.name}, pluck="content")
+	assert any("not sent" in note and notification.name in note for note in notes)
+
+	api.set_access(account.lead.name, {"Invoices": {"email": 1}})
+	evaluate_alert(frappe.get_doc("Sales Invoice", invoice.name), notification.name, "Submit")
+	assert len(queued()) == 1
