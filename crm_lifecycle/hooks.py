@@ -16,26 +16,135 @@ before_uninstall = "crm_lifecycle.setup.uninstall.before_uninstall"
 # ----
 # One entry per ERPNext/Frappe doctype whose form or list we extend.
 doctype_js = {
-	"Customer": ["public/js/lifecycle_party.js", "public/js/customer.js"],
-	"Contact": ["public/js/lifecycle_party.js", "public/js/contact.js"],
-	"Sales Invoice": ["public/js/sales_invoice.js"],
+	"Customer": [
+		"public/js/lifecycle_party.js",
+		"public/js/customer.js",
+		"public/js/governance.js",
+		"public/js/conversion.js",
+		"public/js/registry.js",
+		"public/js/export.js",
+	],
+	"Contact": [
+		"public/js/lifecycle_party.js",
+		"public/js/contact.js",
+		"public/js/portal_access.js",
+		"public/js/governance.js",
+		"public/js/conversion.js",
+		"public/js/export.js",
+	],
+	"Sales Invoice": ["public/js/sales_invoice.js", "public/js/conversion.js", "public/js/portal_email.js"],
+	# record governance (lock, security, invalidate, merge, delete report) on the default lockables
+	"Lead": ["public/js/governance.js", "public/js/conversion.js", "public/js/registry.js"],
+	"Opportunity": ["public/js/governance.js", "public/js/conversion.js"],
+	"Quotation": ["public/js/governance.js", "public/js/conversion.js", "public/js/portal_email.js"],
+	"Sales Order": ["public/js/governance.js", "public/js/conversion.js", "public/js/portal_email.js"],
+	"Project": ["public/js/governance.js", "public/js/portal_email.js"],
+	"Issue": ["public/js/portal_email.js"],
+	"Contract": ["public/js/portal_email.js"],
+	"Task": ["public/js/portal_email.js"],
 }
 doctype_list_js = {
-	"Customer": ["public/js/lifecycle_party.js", "public/js/customer_list.js"],
-	"Contact": ["public/js/lifecycle_party.js", "public/js/contact_list.js"],
+	"Customer": [
+		"public/js/lifecycle_party.js",
+		"public/js/customer_list.js",
+		"public/js/governance_list.js",
+		"public/js/export_list.js",
+		"public/js/accounts_list.js",
+	],
+	"Contact": [
+		"public/js/lifecycle_party.js",
+		"public/js/contact_list.js",
+		"public/js/governance_list.js",
+		"public/js/export_list.js",
+	],
 	"Sales Invoice": ["public/js/sales_invoice_list.js"],
+	"Lead": ["public/js/governance_list.js"],
+	"Opportunity": ["public/js/governance_list.js"],
+	"Quotation": ["public/js/governance_list.js"],
+	"Sales Order": ["public/js/governance_list.js"],
+	"Project": ["public/js/governance_list.js"],
 }
+
+# The "Customer Sheet" print format reads what is open with the customer through this method.
+jinja = {"methods": ["crm_lifecycle.services.customer_sheet.crm_lifecycle_customer_sheet"]}
 
 # Document events
 # ---------------
 # Each handler lives in crm_lifecycle/overrides/<doctype>.py and is named after its event.
 doc_events = {
 	"Customer": {"validate": "crm_lifecycle.overrides.customer.validate"},
-	"Contact": {"validate": "crm_lifecycle.overrides.contact.validate"},
+	"Contact": {
+		"validate": "crm_lifecycle.overrides.contact.validate",
+		"on_update": "crm_lifecycle.overrides.contact.on_update",
+	},
 	"Sales Invoice": {"validate": "crm_lifecycle.overrides.sales_invoice.validate"},
 	"Sales Order": {"validate": "crm_lifecycle.overrides.sales_order.validate"},
 	"Dunning": {"validate": "crm_lifecycle.overrides.dunning.validate"},
+	# User locks: every write path of every lockable record (cheap for everything else).
+	"*": {
+		"before_validate": "crm_lifecycle.overrides.locking.before_validate",
+		"before_cancel": "crm_lifecycle.overrides.locking.before_cancel",
+		"before_update_after_submit": "crm_lifecycle.overrides.locking.before_update_after_submit",
+		"before_change": "crm_lifecycle.overrides.locking.before_change",
+		"on_trash": "crm_lifecycle.overrides.locking.on_trash",
+		"before_rename": "crm_lifecycle.overrides.locking.before_rename",
+		"after_rename": "crm_lifecycle.overrides.locking.after_rename",
+		"onload": "crm_lifecycle.overrides.locking.onload",
+	},
+	# Invalid customers, contacts and leads are refused in new sales transactions.
+	("Opportunity", "Quotation", "Sales Order", "Delivery Note", "Sales Invoice", "Contract", "Project"): {
+		"validate": "crm_lifecycle.overrides.governance.validate",
+	},
+	# The dependency graph records ERPNext's own conversions from the link fields it sets.
+	("Lead", "Opportunity", "Quotation", "Sales Order", "Sales Invoice", "Customer", "Contact"): {
+		"on_update": "crm_lifecycle.overrides.document_links.on_update",
+		"on_trash": "crm_lifecycle.overrides.document_links.on_trash",
+	},
 }
+
+# Invalid customers, contacts and leads are hidden from lists, reports and link pickers.
+permission_query_conditions = {
+	"Customer": "crm_lifecycle.overrides.governance.customer_conditions",
+	"Contact": "crm_lifecycle.overrides.governance.contact_conditions",
+	"Lead": "crm_lifecycle.overrides.governance.lead_conditions",
+	# Portal users see only the sections their contact allows, per customer.
+	"Sales Invoice": "crm_lifecycle.overrides.portal.sales_invoice_conditions",
+	"Quotation": "crm_lifecycle.overrides.portal.quotation_conditions",
+	"Sales Order": "crm_lifecycle.overrides.portal.sales_order_conditions",
+	"Delivery Note": "crm_lifecycle.overrides.portal.delivery_note_conditions",
+	"Project": "crm_lifecycle.overrides.portal.project_conditions",
+	"Task": "crm_lifecycle.overrides.portal.task_conditions",
+	"Timesheet": "crm_lifecycle.overrides.portal.timesheet_conditions",
+	"Issue": "crm_lifecycle.overrides.portal.issue_conditions",
+	"Contract": "crm_lifecycle.overrides.portal.contract_conditions",
+}
+
+# Portal sections per contact, on every path a portal user has (see overrides/portal.py).
+_PORTAL_SECTION_DOCTYPES = (
+	"Sales Invoice",
+	"Quotation",
+	"Sales Order",
+	"Delivery Note",
+	"Project",
+	"Task",
+	"Timesheet",
+	"Issue",
+	"Contract",
+)
+has_permission = {
+	**{doctype: "crm_lifecycle.overrides.portal.has_permission" for doctype in _PORTAL_SECTION_DOCTYPES},
+	"File": "crm_lifecycle.overrides.portal.has_file_permission",
+}
+has_website_permission = {
+	doctype: "crm_lifecycle.overrides.portal.has_website_permission" for doctype in _PORTAL_SECTION_DOCTYPES
+}
+update_website_context = ["crm_lifecycle.overrides.portal.update_website_context"]
+page_renderer = ["crm_lifecycle.overrides.portal_pages.SectionListPage"]
+override_whitelisted_methods = {"frappe.www.list.get": "crm_lifecycle.overrides.portal_pages.get"}
+
+# Lock rows, their history and dependency-graph edges never keep a record from being deleted
+# (they go with it).
+ignore_links_on_delete = ["Lifecycle Lock", "Lifecycle Lock Log", "Lifecycle Document Link"]
 
 # Frappe has no event between a Notification's condition and its sending: extend the controller.
 override_doctype_class = {
@@ -45,6 +154,9 @@ override_doctype_class = {
 # Scheduled tasks
 # ---------------
 scheduler_events = {
+	"hourly": [
+		"crm_lifecycle.services.locking.release_expired",
+	],
 	"daily": [
 		"crm_lifecycle.services.invoice_hold.release_expired",
 		"crm_lifecycle.services.reminders.send_due_reminders",

@@ -8,11 +8,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.site import why_integration_cannot_run
 
+# Property tests keep no example database: the checkout may be read-only for the test user.
+settings.register_profile("crm_lifecycle", database=None)
+settings.load_profile("crm_lifecycle")
+
 SITE_SUITES = tuple(Path(__file__).parent / suite for suite in ("integration", "e2e"))
 _reason = why_integration_cannot_run()
+# The site fixtures import frappe: load them only where a site exists.
+pytest_plugins = [] if _reason else ["tests.site_fixtures"]
 
 
 def pytest_configure(config):

@@ -15,8 +15,13 @@ def atomic():
 	frappe.db.savepoint(save_point)
 	try:
 		yield
-	except BaseException:
-		frappe.db.rollback(save_point=save_point)
+	except BaseException as error:
+		try:
+			frappe.db.rollback(save_point=save_point)
+		except Exception:
+			# A deadlock or lost connection already rolled the whole transaction back, savepoint
+			# included: what the caller needs to see is the original error, not this one.
+			raise error from None
 		raise
 	else:
 		frappe.db.release_savepoint(save_point)

@@ -135,19 +135,200 @@ INVOICE_HOLD_FIELDS = [
 ]
 
 
+def _invalidation_fields(insert_after: str) -> list[dict]:
+	"""Invalid (RAYNET "Zneplatnit"): kept, but hidden from lists and pickers until restored.
+
+	Ends with a label-less section break so that the form's own fields placed after ours do
+	not fall into our section, which is hidden while the record is valid."""
+	return [
+		{
+			"fieldname": "crm_invalidation_section",
+			"label": _("Invalidation"),
+			"fieldtype": "Section Break",
+			"depends_on": "eval:doc.crm_invalid",
+			"insert_after": insert_after,
+		},
+		{
+			"fieldname": "crm_invalid",
+			"label": _("Invalid"),
+			"fieldtype": "Check",
+			"default": "0",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "crm_invalidation_section",
+			"description": _("Set by Invalidate, cleared by Restore; invalid records are hidden from lists"),
+		},
+		{
+			"fieldname": "crm_invalidated_on",
+			"label": _("Invalidated On"),
+			"fieldtype": "Datetime",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "crm_invalid",
+		},
+		{
+			"fieldname": "crm_invalidated_by",
+			"label": _("Invalidated By"),
+			"fieldtype": "Link",
+			"options": "User",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "crm_invalidated_on",
+		},
+		{
+			"fieldname": "crm_invalidation_column",
+			"fieldtype": "Column Break",
+			"insert_after": "crm_invalidated_by",
+		},
+		{
+			"fieldname": "crm_invalidation_reason",
+			"label": _("Invalidation Reason"),
+			"fieldtype": "Small Text",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "crm_invalidation_column",
+		},
+		{
+			"fieldname": "crm_invalidation_end",
+			"fieldtype": "Section Break",
+			"insert_after": "crm_invalidation_reason",
+		},
+	]
+
+
+def _dependencies_fields(insert_after: str) -> list[dict]:
+	"""A last tab, Dependencies, where public/js/conversion.js draws the conversion graph.
+
+	`insert_after` is the doctype's last field, so no standard field moves into the tab."""
+	return [
+		{
+			"fieldname": "crm_dependencies_tab",
+			"label": _("Dependencies"),
+			"fieldtype": "Tab Break",
+			"allow_on_submit": 1,
+			"insert_after": insert_after,
+		},
+		{
+			"fieldname": "crm_dependencies_html",
+			"label": _("Dependencies"),
+			"fieldtype": "HTML",
+			"allow_on_submit": 1,
+			"insert_after": "crm_dependencies_tab",
+		},
+	]
+
+
+PORTAL_ACCESS_FIELDS = [
+	{
+		"fieldname": "crm_portal_section",
+		"label": _("Portal & E-mail"),
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+		"insert_after": "is_primary_contact",
+		"description": _(
+			"Portal sections this contact sees and e-mails it receives; a section without a row "
+			"follows the Customer Group's template or the CRM Lifecycle Settings default"
+		),
+	},
+	{
+		"fieldname": "crm_portal_access",
+		"label": _("Portal Sections and E-mails"),
+		"fieldtype": "Table",
+		"options": "Lifecycle Portal Access",
+		"insert_after": "crm_portal_section",
+	},
+	{
+		"fieldname": "crm_portal_effective",
+		"label": _("Effective Permissions"),
+		"fieldtype": "HTML",
+		"insert_after": "crm_portal_access",
+	},
+]
+
+
+def _registry_fields(insert_after: str, with_tax_id: bool) -> list[dict]:
+	"""Filled from a business registry (ARES: IČO, legal form). ERPNext's Customer has tax_id,
+	Lead has none, so Lead gets its own."""
+	fields = [
+		{
+			"fieldname": "crm_registration_no",
+			"label": _("Registration No"),
+			"fieldtype": "Data",
+			"insert_after": insert_after,
+			"description": _("Company registration number (IČO in the Czech Republic)"),
+		},
+	]
+	if with_tax_id:
+		fields.append(
+			{
+				"fieldname": "crm_tax_id",
+				"label": _("Tax ID"),
+				"fieldtype": "Data",
+				"insert_after": "crm_registration_no",
+			}
+		)
+	fields.append(
+		{
+			"fieldname": "crm_legal_form",
+			"label": _("Legal Form"),
+			"fieldtype": "Data",
+			"insert_after": fields[-1]["fieldname"],
+		}
+	)
+	return fields
+
+
+# Account views: the account owner is ERPNext's own Customer.account_manager (see PROPERTY_SETTERS).
+ACCOUNT_FIELDS = [
+	{
+		"fieldname": "crm_sales_priority",
+		"label": _("Sales Priority"),
+		"fieldtype": "Select",
+		"options": "\nHigh\nMedium\nLow",
+		"in_list_view": 1,
+		"in_standard_filter": 1,
+		"insert_after": "account_manager",
+	},
+]
+
+
 CUSTOM_FIELDS: dict[str, list[dict]] = {
-	"Customer": _deactivation_fields(insert_after="disabled"),
-	"Contact": _deactivation_fields(insert_after="status"),
-	"Sales Invoice": INVOICE_HOLD_FIELDS,
+	"Customer": _deactivation_fields(insert_after="disabled")
+	+ _invalidation_fields(insert_after="crm_deactivation_reason")
+	+ _dependencies_fields(insert_after="portal_users")
+	+ _registry_fields(insert_after="tax_id", with_tax_id=False)
+	+ ACCOUNT_FIELDS,
+	"Contact": _deactivation_fields(insert_after="status")
+	+ _invalidation_fields(insert_after="crm_deactivation_reason")
+	+ _dependencies_fields(insert_after="unsubscribed")
+	+ PORTAL_ACCESS_FIELDS,
+	"Lead": _invalidation_fields(insert_after="request_type")
+	+ _dependencies_fields(insert_after="dashboard_tab")
+	+ _registry_fields(insert_after="company_name", with_tax_id=True),
+	"Sales Invoice": INVOICE_HOLD_FIELDS + _dependencies_fields(insert_after="connections_tab"),
+	"Opportunity": _dependencies_fields(insert_after="dashboard_tab"),
+	"Quotation": _dependencies_fields(insert_after="connections_tab"),
+	"Sales Order": _dependencies_fields(insert_after="connections_tab"),
 }
 
 # (doctype, fieldname or None for the doctype itself, property, value, property_type)
-PROPERTY_SETTERS: list[tuple[str, str | None, str, str, str]] = []
+PROPERTY_SETTERS: list[tuple[str, str | None, str, str, str]] = [
+	# account views: the account owner in the list and its filters; Unread / Recently Viewed
+	# read Frappe's View Log, which a form load writes only for doctypes that track views
+	("Customer", "account_manager", "in_list_view", "1", "Check"),
+	("Customer", "account_manager", "in_standard_filter", "1", "Check"),
+	("Customer", None, "track_views", "1", "Check"),
+]
 
 # Roles the app owns: created on install, removed on uninstall.
 ROLES: list[dict] = [
 	{
 		"role_name": "CRM Lifecycle Manager",
+		"desk_access": 1,
+	},
+	{
+		# May edit and unlock records other users locked (System Managers may too).
+		"role_name": "CRM Lock Manager",
 		"desk_access": 1,
 	},
 ]

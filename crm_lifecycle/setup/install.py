@@ -7,11 +7,19 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
+from crm_lifecycle.services.dependencies import backfill as record_native_document_links
+from crm_lifecycle.services.locking import set_default_lockable_doctypes
+from crm_lifecycle.services.portal import set_default_portal_access
+from crm_lifecycle.services.registry import set_defaults as set_registry_defaults
 from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
 
 
 def after_install() -> None:
 	sync_definition()
+	set_default_lockable_doctypes()
+	set_default_portal_access()
+	record_native_document_links()
+	set_registry_defaults()
 
 
 def after_migrate() -> None:

@@ -11,7 +11,7 @@ import frappe
 from crm_lifecycle.api import deactivation as api
 from crm_lifecycle.services import deactivation
 from tests import factories
-from tests.integration.conftest import BENCH, SITE
+from tests.site_fixtures import BENCH, SITE
 
 API = "/api/method/crm_lifecycle.api.deactivation"
 

@@ -9,7 +9,7 @@ import frappe
 
 from crm_lifecycle.setup import install
 from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, ROLES
-from tests.integration.conftest import BENCH, SITE
+from tests.site_fixtures import BENCH, SITE
 
 DATA_FIELDTYPES = {"Check", "Data", "Date", "Datetime", "Link", "Small Text", "Select", "Int"}
 

@@ -6,6 +6,10 @@ crm_lifecycle.party.API = "crm_lifecycle.api.deactivation";
 crm_lifecycle.party.refresh = function (frm) {
 	if (frm.is_new()) return;
 	if (frm.doc.crm_active) {
+		// the form keeps its headline across reloads: drop a stale "Deactivated by" banner
+		if (frm.layout.message && frm.layout.message.text().includes(__("Deactivated by"))) {
+			frm.dashboard.clear_headline();
+		}
 		frm.page.add_menu_item(__("Deactivate"), () => crm_lifecycle.party.deactivate(frm));
 		return;
 	}

@@ -2,6 +2,9 @@
 frappe.ui.form.on("Sales Invoice", {
 	refresh(frm) {
 		if (frm.doc.docstatus !== 1) return;
+		if (!frm.doc.crm_reminders_on_hold && frm.layout.message?.text().includes(__("Payment reminders on hold"))) {
+			frm.dashboard.clear_headline();
+		}
 		const api = "crm_lifecycle.api.deactivation";
 		if (frm.doc.crm_reminders_on_hold) {
 			let message = __("Payment reminders on hold since {0} by {1}", [

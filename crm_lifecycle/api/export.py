@@ -1,0 +1,41 @@
+"""REST: export customers and contacts as one vCard file.
+
+GET/POST /api/method/crm_lifecycle.api.export.vcard  doctype, names (JSON list)[, with_contacts]
+The "Customer Sheet" PDF needs no method of ours: Frappe's own /api/method/frappe.utils.print_format.download_pdf.
+"""
+
+import json
+import re
+
+import frappe
+from frappe import _
+
+from crm_lifecycle.services import export
+
+
+def _names(value: str | list) -> list[str]:
+	try:
+		names = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
+	except json.JSONDecodeError:
+		names = None
+	if isinstance(names, str):
+		names = [names]
+	if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+		frappe.throw(_("Pass a non-empty JSON list of document names."), frappe.ValidationError)
+	return list(dict.fromkeys(names))
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def vcard(doctype: str, names: str | list, with_contacts: int = 0) -> str:
+	"""The selected Customers (organisation cards, optionally followed by their contacts) or
+	Contacts (person cards) as one .vcf download; in-process callers get the text back."""
+	names = _names(names)
+	for name in names:
+		frappe.has_permission(doctype, "read", name, throw=True)
+	text = export.vcard(doctype, names, bool(int(with_contacts)))
+	frappe.response["type"] = "download"
+	stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", names[0]).strip("-.") if len(names) == 1 else ""
+	frappe.response["filename"] = f"{stem or frappe.scrub(doctype) + 's'}.vcf"
+	frappe.response["filecontent"] = text.encode("utf-8")
+	frappe.response["content_type"] = "text/vcard; charset=utf-8"
+	return text

@@ -1,0 +1,7 @@
+"""Records the conversions ERPNext made before the app was installed (see services.dependencies)."""
+
+from crm_lifecycle.services.dependencies import backfill
+
+
+def execute() -> None:
+	backfill()

@@ -1,0 +1,241 @@
+// Create records from a Lead, Opportunity or Quotation ("Create" menu, "Link to Existing" dialog)
+// and the Dependencies tab of every record of the funnel. UX only: crm_lifecycle.api.conversion
+// decides what may be created and does the work in one transaction.
+frappe.provide("crm_lifecycle.conversion");
+
+crm_lifecycle.conversion.API = "crm_lifecycle.api.conversion";
+crm_lifecycle.conversion.SOURCES = ["Lead", "Opportunity", "Quotation"];
+crm_lifecycle.conversion.DOCTYPES = [
+	"Lead",
+	"Opportunity",
+	"Quotation",
+	"Sales Order",
+	"Sales Invoice",
+	"Customer",
+	"Contact",
+];
+
+crm_lifecycle.conversion.refresh = function (frm) {
+	if (frm.is_new()) return;
+	if (crm_lifecycle.conversion.SOURCES.includes(frm.doctype)) {
+		crm_lifecycle.conversion.add_create_menu(frm);
+	}
+	crm_lifecycle.conversion.setup_dependencies(frm);
+};
+
+crm_lifecycle.conversion.add_create_menu = function (frm) {
+	frappe.call({
+		method: `${crm_lifecycle.conversion.API}.targets`,
+		type: "GET",
+		args: { doctype: frm.doctype, name: frm.docname },
+		callback: (r) => {
+			for (const option of r.message || []) {
+				const label = option.targets.map((target) => __(target)).join(" + ");
+				// ERPNext's own button of the same label stays: its conversions are recorded too
+				if (option.available) {
+					frm.add_custom_button(
+						label,
+						() => crm_lifecycle.conversion.convert(frm, option.targets),
+						__("Create")
+					);
+				} else {
+					frm.add_custom_button(
+						label,
+						() =>
+							frappe.msgprint({
+								title: __("Not available"),
+								message: frappe.utils.escape_html(option.reason),
+								indicator: "orange",
+							}),
+						__("Create")
+					);
+				}
+			}
+			if (frm.doctype === "Lead") {
+				frm.add_custom_button(
+					__("Link to Existing Contact / Customer"),
+					() => crm_lifecycle.conversion.link_dialog(frm),
+					__("Create")
+				);
+			}
+		},
+	});
+};
+
+crm_lifecycle.conversion.convert = function (frm, targets, link) {
+	frappe.call({
+		method: `${crm_lifecycle.conversion.API}.convert`,
+		args: {
+			doctype: frm.doctype,
+			name: frm.docname,
+			targets: JSON.stringify(targets),
+			link: link ? JSON.stringify(link) : null,
+		},
+		freeze: true,
+		freeze_message: __("Creating..."),
+		callback: (r) => {
+			const records = (r.message && r.message.records) || [];
+			const rows = records.map((record) => {
+				const href = frappe.utils.get_form_link(record.doctype, record.name);
+				return `<li>${__(record.doctype)} <a href="${href}">${frappe.utils.escape_html(
+					record.name
+				)}</a>: ${__(record.action)}</li>`;
+			});
+			frappe.msgprint({
+				title: __("Done"),
+				message: `<ul>${rows.join("")}</ul>`,
+				indicator: "green",
+			});
+			frm.reload_doc();
+		},
+	});
+};
+
+crm_lifecycle.conversion.link_dialog = function (frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Link {0} to Existing Records", [frm.docname]),
+		fields: [
+			{
+				fieldname: "contact",
+				fieldtype: "Link",
+				options: "Contact",
+				label: __("Existing Contact"),
+			},
+			{
+				fieldname: "customer",
+				fieldtype: "Link",
+				options: "Customer",
+				label: __("Existing Customer"),
+				description: __("New records of this lead use the linked contact and customer"),
+			},
+			{ fieldtype: "Section Break", label: __("Also Create") },
+			{ fieldname: "opportunity", fieldtype: "Check", label: __("Opportunity") },
+			{
+				fieldname: "new_contact",
+				fieldtype: "Check",
+				label: __("Contact"),
+				depends_on: "eval:!doc.contact",
+			},
+			{
+				fieldname: "new_customer",
+				fieldtype: "Check",
+				label: __("Customer"),
+				depends_on: "eval:!doc.customer",
+			},
+		],
+		primary_action_label: __("Link"),
+		primary_action(values) {
+			const link = {};
+			if (values.contact) link.Contact = values.contact;
+			if (values.customer) link.Customer = values.customer;
+			const targets = [];
+			if (values.opportunity) targets.push("Opportunity");
+			if (values.new_contact && !values.contact) targets.push("Contact");
+			if (values.new_customer && !values.customer) targets.push("Customer");
+			if (!targets.length && !Object.keys(link).length) {
+				frappe.msgprint(__("Choose a record to link or something to create"));
+				return;
+			}
+			dialog.hide();
+			crm_lifecycle.conversion.convert(frm, targets, link);
+		},
+	});
+	dialog.show();
+};
+
+crm_lifecycle.conversion.setup_dependencies = function (frm) {
+	const field = frm.fields_dict.crm_dependencies_html;
+	if (!field) return;
+	const render = () => crm_lifecycle.conversion.render_graph(frm, field);
+	const tab = (frm.layout.tabs || []).find((t) => t.df.fieldname === "crm_dependencies_tab");
+	if (!tab || tab.is_active()) {
+		render();
+		return;
+	}
+	// drawn when the tab is opened, not on every refresh of the form
+	tab.tab_link
+		.find(".nav-link")
+		.off("shown.bs.tab.crm_dependencies")
+		.one("shown.bs.tab.crm_dependencies", render);
+};
+
+crm_lifecycle.conversion.render_graph = function (frm, field) {
+	frappe.call({
+		method: `${crm_lifecycle.conversion.API}.graph`,
+		type: "GET",
+		args: { doctype: frm.doctype, name: frm.docname },
+		callback: (r) => field.$wrapper.html(crm_lifecycle.conversion.graph_html(r.message)),
+	});
+};
+
+crm_lifecycle.conversion.graph_html = function (graph) {
+	const esc = frappe.utils.escape_html;
+	if (!graph || graph.nodes.length <= 1) {
+		return `<p class="text-muted">${__("No document was created from or linked to this one yet.")}</p>`;
+	}
+	const key = (doctype, name) => `${doctype}\u0000${name}`;
+	const sources = {};
+	for (const edge of graph.edges) {
+		const target = key(edge.target_doctype, edge.target_name);
+		(sources[target] = sources[target] || []).push(edge);
+	}
+	const link = (doctype, name, accessible) =>
+		accessible === false
+			? esc(name)
+			: `<a href="${frappe.utils.get_form_link(doctype, name)}">${esc(name)}</a>`;
+	const rows = graph.nodes.map((node) => {
+		const made_from = (sources[key(node.doctype, node.name)] || [])
+			.map((edge) => `${__(edge.source_doctype)} ${link(edge.source_doctype, edge.source_name)}
+				<span class="text-muted small">(${__(edge.kind)})</span>`)
+			.join("<br>");
+		const indent = `padding-left: ${node.generation * 20 + 8}px`;
+		const name = node.root ? `<b>${esc(node.name)}</b>` : link(node.doctype, node.name, node.accessible);
+		return `<tr>
+			<td style="${indent}">${__(node.doctype)} ${name}</td>
+			<td>${esc(node.title || "")}</td>
+			<td>${crm_lifecycle.conversion.status_pill(node)}</td>
+			<td>${made_from}</td>
+		</tr>`;
+	});
+	const truncated = graph.truncated
+		? `<p class="text-muted small">${__("Only the first {0} documents are shown.", [graph.nodes.length])}</p>`
+		: "";
+	return `<table class="table table-bordered table-sm crm-dependencies">
+		<thead><tr>
+			<th>${__("Document")}</th><th>${__("Title")}</th><th>${__("Status")}</th><th>${__("Made From")}</th>
+		</tr></thead>
+		<tbody>${rows.join("")}</tbody>
+	</table>${truncated}`;
+};
+
+crm_lifecycle.conversion.status_pill = function (node) {
+	if (!node.accessible) return `<span class="text-muted">${__("Not permitted")}</span>`;
+	let status = node.status || "";
+	if (node.docstatus === 2) status = "Cancelled";
+	const colours = {
+		Cancelled: "red",
+		Lost: "red",
+		Overdue: "red",
+		Disabled: "gray",
+		Closed: "gray",
+		Draft: "gray",
+		Unpaid: "orange",
+		Open: "orange",
+		Converted: "green",
+		Ordered: "green",
+		Paid: "green",
+		Completed: "green",
+		Enabled: "green",
+	};
+	return `<span class="indicator-pill ${colours[status] || "blue"}">${__(
+		frappe.utils.escape_html(status)
+	)}</span>`;
+};
+
+if (!crm_lifecycle.conversion.registered) {
+	// this file is part of the form script of each doctype; register once for all of them
+	crm_lifecycle.conversion.registered = true;
+	for (const doctype of crm_lifecycle.conversion.DOCTYPES) {
+		frappe.ui.form.on(doctype, { refresh: (frm) => crm_lifecycle.conversion.refresh(frm) });
+	}
+}

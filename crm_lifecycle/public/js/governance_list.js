@@ -1,0 +1,68 @@
+// Record governance in list views: a lock icon on locked rows, and "Show Invalid" where
+// records can be invalidated. UX only: the server hides invalid records and enforces locks.
+//
+// Part of several doctypes' list scripts; it extends (never replaces) each doctype's
+// listview_settings, whichever app defined them.
+frappe.provide("crm_lifecycle.governance_list");
+
+(function (gl) {
+	const GOVERNED = ["Customer", "Contact", "Lead", "Opportunity", "Quotation", "Sales Order", "Project"];
+	const INVALIDATABLE = ["Customer", "Contact", "Lead"];
+
+	GOVERNED.forEach((doctype) => {
+		const settings = (frappe.listview_settings[doctype] = frappe.listview_settings[doctype] || {});
+		if (settings.__crm_governance) return;
+		settings.__crm_governance = true;
+		const onload = settings.onload;
+		const refresh = settings.refresh;
+		settings.onload = function (listview) {
+			if (onload) onload.apply(this, arguments);
+			if (INVALIDATABLE.includes(doctype)) gl.add_invalid_toggle(listview);
+		};
+		settings.refresh = function (listview) {
+			if (refresh) refresh.apply(this, arguments);
+			gl.mark_locked(listview);
+			gl.label_invalid_toggle(listview);
+		};
+	});
+
+	gl.showing_invalid = (listview) => listview.filter_area.get().some((f) => f[1] === "crm_invalid");
+
+	gl.add_invalid_toggle = function (listview) {
+		// The server leaves invalid records out unless the request filters on crm_invalid.
+		listview.__crm_invalid_toggle = listview.page.add_inner_button(__("Show Invalid"), () =>
+			gl.showing_invalid(listview)
+				? listview.filter_area.remove("crm_invalid")
+				: listview.filter_area.add([[listview.doctype, "crm_invalid", "=", 1]])
+		);
+	};
+
+	gl.label_invalid_toggle = function (listview) {
+		// after every refresh: the filters may come from the route or the user's saved settings
+		const button = listview.__crm_invalid_toggle;
+		if (button) button.text(gl.showing_invalid(listview) ? __("Hide Invalid") : __("Show Invalid"));
+	};
+
+	gl.mark_locked = function (listview) {
+		const names = (listview.data || []).map((row) => row.name);
+		if (!names.length) return;
+		frappe
+			.call({
+				method: "crm_lifecycle.api.locking.locked_names",
+				args: { doctype: listview.doctype, names: JSON.stringify(names) },
+				type: "GET",
+			})
+			.then((r) => {
+				Object.entries(r.message || {}).forEach(([name, holder]) => {
+					const row = listview.$result
+						.find(`.list-row-checkbox[data-name="${CSS.escape(name)}"]`)
+						.closest(".list-row");
+					if (row.find(".crm-lock-indicator").length) return;
+					$(`<span class="crm-lock-indicator" style="margin-left: var(--margin-xs)"></span>`)
+						.attr("title", __("Locked by {0}", [frappe.user.full_name(holder)]))
+						.html(frappe.utils.icon("lock", "sm"))
+						.appendTo(row.find(".list-subject").first());
+				});
+			});
+	};
+})(crm_lifecycle.governance_list);

@@ -1,0 +1,277 @@
+"""Creates records from a Lead, Opportunity or Quotation: load the facts, let core.conversion plan,
+make every record of the plan in ONE transaction, record the edges of the dependency graph.
+
+In a web request Frappe rolls the whole request back on an error anyway; the savepoint makes the
+same promise to callers in-process (bench console, jobs, tests): if the third record fails, the
+first two are gone too.
+"""
+
+import functools
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from erpnext.telephony.doctype.call_log.call_log import link_existing_conversations
+
+from crm_lifecycle.core import conversion as core
+from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
+from crm_lifecycle.core.dependencies import Edge, Node
+from crm_lifecycle.services import dependencies
+from crm_lifecycle.services.conversion_mappers import MAKERS
+from crm_lifecycle.services.transaction import atomic
+
+
+def messages() -> dict[str, tuple[str, type[Exception]]]:
+	"""Problem code -> (message in the user's language, exception class: the HTTP status)."""
+	return {
+		"unknown_target": (_("{0} cannot be created by a conversion"), frappe.ValidationError),
+		"unsupported_source": (
+			_("Nothing can be created from a {0} by a conversion"),
+			frappe.ValidationError,
+		),
+		"not_linkable": (_("A {0} cannot be linked to a {1}"), frappe.ValidationError),
+		"create_and_link": (
+			_("{0} is both to be created and to be linked: choose one"),
+			frappe.ValidationError,
+		),
+		"nothing_to_do": (_("Choose what to create or to link"), frappe.ValidationError),
+		"unsupported_combination": (_("{0} cannot be created from a {1}"), frappe.ValidationError),
+		"cancelled": (_("{0} {1} is cancelled"), frappe.ValidationError),
+		"closed": (_("{0} {1} is {2}"), frappe.ValidationError),
+		"not_submitted": (_("Submit {0} {1} before creating a {2} from it"), frappe.ValidationError),
+		"no_items": (_("{0} {1} has no items, but a {2} needs at least one"), frappe.MandatoryError),
+		"no_customer": (
+			_("{0} {1} is for a {2}; a Sales Order or Sales Invoice needs a Customer or a Lead"),
+			frappe.ValidationError,
+		),
+		"already_converted": (
+			_("Lead {0} was already converted to {1} {2}; nothing was created. Link to it instead."),
+			frappe.DuplicateEntryError,
+		),
+		"has_contact": (
+			_("Lead {0} already has Contact {1}; there is no contact to create"),
+			frappe.DuplicateEntryError,
+		),
+		"customer_of_other_lead": (_("Customer {0} already belongs to Lead {1}"), frappe.DuplicateEntryError),
+		"missing_company": (
+			_("{0} needs a Company: set a default Company or one on the source"),
+			frappe.MandatoryError,
+		),
+		"missing_currency": (
+			_("{0} needs a currency: set a Default Currency on Company {1}"),
+			frappe.MandatoryError,
+		),
+		"missing_items": (_("{0} needs at least one item"), frappe.MandatoryError),
+		"missing_receivable_account": (
+			_(
+				"Company {0} has no Default Receivable Account and neither the customer nor its group has one: set it in the Company"
+			),
+			frappe.MandatoryError,
+		),
+		"missing_income_account": (
+			_(
+				"Company {0} has no Default Income Account and the items in rows {1} have none of their own: set it in the Company or on the Item"
+			),
+			frappe.MandatoryError,
+		),
+	}
+
+
+ACTIONS = {CREATE: "created", REUSE: "reused", LINK: "linked"}
+
+
+def describe(problem: Problem) -> str:
+	message = messages()[problem.code][0]
+	# doctypes in the user's language, record names as they are
+	return message.format(
+		*(_(p) if p in core.CREATION_ORDER or p == core.LEAD else p for p in problem.params)
+	)
+
+
+def fail(problem: Problem):
+	frappe.throw(describe(problem), messages()[problem.code][1], title=_("Cannot convert"))
+
+
+def options(doctype: str, name: str) -> list[dict]:
+	"""The combinations offered for this record, each available or with the reason why not."""
+	return [
+		{
+			"targets": list(option.targets),
+			"label": " + ".join(_(target) for target in option.targets),
+			"available": option.available,
+			"reason": describe(option.problem) if option.problem else None,
+		}
+		for option in core.options(load_source(doctype, name))
+	]
+
+
+def convert(doctype: str, name: str, targets: list[str], link: dict[str, str] | None = None) -> dict:
+	"""Make (or link) the requested records from the source; all of them or, on any error, none."""
+	source = load_source(doctype, name, for_update=True)  # two clicks on Convert queue up here
+	linked = {target: load_linked(target, link_name) for target, link_name in (link or {}).items()}
+	try:
+		plan = core.plan(source, targets, linked)
+	except Refused as refused:
+		fail(refused.problem)
+	check_permissions(plan)
+
+	source_doc = frappe.get_doc(doctype, name)
+	made: dict[str, Document] = {}
+	with atomic():
+		for step in plan.steps:
+			made[step.doctype] = carry_out(step, source_doc, made)
+		names = {target: doc.name for target, doc in made.items()}
+		dependencies.record(
+			Edge(Node(sdt, sname), Node(tdt, tname), kind)
+			for sdt, sname, tdt, tname, kind in core.edges(plan, names)
+		)
+	return {
+		"source": {"doctype": doctype, "name": name},
+		"records": [
+			{
+				"doctype": step.doctype,
+				"name": made[step.doctype].name,
+				"title": made[step.doctype].get_title(),
+				"action": ACTIONS[step.action],
+				"implicit": step.implicit,
+			}
+			for step in plan.steps
+		],
+	}
+
+
+def check_permissions(plan: Plan) -> None:
+	"""Create permission on every record to make, write on every record to link, read on reuse."""
+	for step in plan.steps:
+		if step.action == CREATE and not frappe.has_permission(step.doctype, "create"):
+			frappe.throw(
+				_("You are not permitted to create a {0}, which this conversion makes").format(
+					_(step.doctype)
+				),
+				frappe.PermissionError,
+			)
+		if step.action in (LINK, REUSE):
+			frappe.has_permission(
+				step.doctype, "write" if step.action == LINK else "read", step.name, throw=True
+			)
+
+
+def carry_out(step: Step, source_doc: Document, made: dict[str, Document]) -> Document:
+	if step.action == REUSE:
+		return frappe.get_doc(step.doctype, step.name)
+	if step.action == LINK:
+		return link_to_lead(frappe.get_doc(step.doctype, step.name), source_doc)
+	doc = MAKERS[(source_doc.doctype, step.doctype)](source_doc, made)
+	problems = core.missing(draft_of(doc))
+	if problems:
+		frappe.throw(
+			"<br>".join(describe(p) for p in problems),
+			messages()[problems[0].code][1],
+			title=_("Missing data"),
+		)
+	if doc.meta.title_field == "title" and "{" in (doc.get("title") or ""):
+		doc.title = None  # the mapper copied the template ("{customer_name}"); let Frappe fill it
+	if doc.doctype == "Contact" and doc.get("phone_nos"):
+		return insert_contact(doc)
+	return doc.insert()
+
+
+def insert_contact(contact: Document) -> Document:
+	"""ERPNext's Contact.after_insert links earlier call logs by phone number and COMMITS
+	(call_log.link_existing_conversations), which would end our one transaction halfway through.
+	So the numbers go on in a second save, and that linking runs once our transaction committed."""
+	phones = [
+		{field: row.get(field) for field in ("phone", "is_primary_phone", "is_primary_mobile_no")}
+		for row in contact.phone_nos
+	]
+	contact.set("phone_nos", [])
+	contact.insert()
+	contact.set("phone_nos", phones)
+	contact.save(ignore_permissions=True)  # made by this action; create permission was checked
+	frappe.db.after_commit.add(functools.partial(_link_call_logs, contact.name))
+	return contact
+
+
+def _link_call_logs(contact: str) -> None:
+	if frappe.db.exists("Contact", contact):  # not when the conversion was rolled back
+		link_existing_conversations(frappe.get_doc("Contact", contact), None)
+
+
+def link_to_lead(doc: Document, lead: Document) -> Document:
+	"""Make an existing Contact or Customer the lead's own, the way ERPNext marks it when it
+	creates them from the lead, so its own lookups (Customer.lead_name, contact links) find them."""
+	if doc.doctype == "Contact":
+		if not doc.has_link("Lead", lead.name):
+			doc.append(
+				"links", {"link_doctype": "Lead", "link_name": lead.name, "link_title": lead.lead_name}
+			)
+			doc.save(ignore_permissions=True)  # write permission was checked on the plan
+	elif not doc.lead_name:
+		doc.db_set("lead_name", lead.name)
+		doc.update_lead_status()
+		doc.link_lead_address_and_contact()
+	return doc
+
+
+def draft_of(doc: Document) -> core.Draft:
+	items = doc.get("items") or []
+	return core.Draft(
+		doctype=doc.doctype,
+		company=doc.get("company") or "",
+		currency=doc.get("currency") or "",
+		item_count=len(items),
+		receivable_account=doc.get("debit_to") or "",
+		rows_without_income_account=tuple(
+			row.idx for row in items if doc.doctype == "Sales Invoice" and not row.get("income_account")
+		),
+	)
+
+
+def load_source(doctype: str, name: str, for_update: bool = False) -> Source:
+	fields = {
+		"Lead": ["docstatus", "status"],
+		"Opportunity": ["docstatus", "status", "opportunity_from as party_doctype", "party_name"],
+		"Quotation": ["docstatus", "status", "quotation_to as party_doctype", "party_name"],
+	}
+	if doctype not in fields:
+		fail(Problem("unsupported_source", (doctype,)))
+	row = frappe.db.get_value(doctype, name, fields[doctype], as_dict=True, for_update=for_update)
+	if not row:
+		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+	lead = name if doctype == "Lead" else (row.party_name if row.party_doctype == "Lead" else None)
+	items = 0
+	if doctype != "Lead":
+		items = frappe.db.count(f"{doctype} Item", {"parent": name, "parenttype": doctype})
+	return Source(
+		doctype=doctype,
+		name=name,
+		docstatus=row.docstatus,
+		status=row.status or "",
+		party_doctype=row.get("party_doctype") or ("Lead" if doctype == "Lead" else ""),
+		party_name=row.get("party_name") or (name if doctype == "Lead" else ""),
+		item_count=items,
+		customer=(frappe.db.get_value("Customer", {"lead_name": lead}) or "") if lead else "",
+		contact=_contact_of(name) if doctype == "Lead" else "",
+	)
+
+
+def load_linked(doctype: str, name: str) -> Linked:
+	if doctype not in ("Contact", "Customer"):
+		fail(Problem("not_linkable", (doctype, "Lead")))
+	if not frappe.db.exists(doctype, name):
+		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+	lead = frappe.db.get_value("Customer", name, "lead_name") if doctype == "Customer" else ""
+	return Linked(doctype, name, lead or "")
+
+
+def _contact_of(lead: str) -> str:
+	return (
+		frappe.db.get_value(
+			"Dynamic Link",
+			{"parenttype": "Contact", "link_doctype": "Lead", "link_name": lead},
+			"parent",
+			order_by="creation asc",
+		)
+		or ""
+	)

@@ -1,0 +1,328 @@
+"""Security panel, invalidate / restore, and the report of everything that links to a record."""
+
+import frappe
+from frappe import _
+from frappe.model import no_value_fields, table_fields
+from frappe.model.dynamic_links import get_dynamic_links
+from frappe.model.rename_doc import get_link_fields
+from frappe.query_builder import Case, Criterion, DocType
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import get_fullname, now_datetime
+
+from crm_lifecycle.core import governance as core
+from crm_lifecycle.services import locking
+from crm_lifecycle.services.transaction import atomic
+
+INVALID_FIELDS = ("crm_invalid", "crm_invalidated_on", "crm_invalidated_by", "crm_invalidation_reason")
+# Which fields of a sales transaction name a party, and the party's doctype (fixed, or the
+# value of another field for a Dynamic Link).
+TRANSACTION_PARTY_FIELDS: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
+	"Opportunity": (("party_name", None, "opportunity_from"), ("contact_person", "Contact", None)),
+	"Quotation": (("party_name", None, "quotation_to"), ("contact_person", "Contact", None)),
+	"Sales Order": (("customer", "Customer", None), ("contact_person", "Contact", None)),
+	"Delivery Note": (("customer", "Customer", None), ("contact_person", "Contact", None)),
+	"Sales Invoice": (("customer", "Customer", None), ("contact_person", "Contact", None)),
+	"Contract": (("party_name", None, "party_type"),),
+	"Project": (("customer", "Customer", None),),
+}
+
+
+def refuse(error: core.GovernanceRefused, doctype: str = "", name: str = ""):
+	refusal, details = error.refusal, error.details
+	messages = {
+		core.Refusal.NOT_INVALIDATABLE: _("Only a Customer, Contact or Lead can be invalidated, not {0}."),
+		core.Refusal.ALREADY_INVALID: _("{0} {1} is already invalid."),
+		core.Refusal.NOT_INVALID: _("{0} {1} is not invalid; there is nothing to restore."),
+		core.Refusal.NOT_MERGEABLE: _("Only Customers or Contacts can be merged, not {0}."),
+		core.Refusal.MERGE_INTO_ITSELF: _("{0} {1} cannot be merged into itself."),
+		core.Refusal.UNKNOWN_FIELD: _("{0} is not a field in which the two records differ."),
+		core.Refusal.BAD_CHOICE: _("Keep {0} from 'source' or 'target', not {1}."),
+	}
+	if refusal in (core.Refusal.NOT_INVALIDATABLE, core.Refusal.NOT_MERGEABLE):
+		args = (_(details[0]),)
+	elif refusal in (core.Refusal.UNKNOWN_FIELD, core.Refusal.BAD_CHOICE):
+		args = tuple(frappe.bold(detail) for detail in details)
+	else:
+		args = (_(doctype), name)
+	frappe.throw(messages[refusal].format(*args), frappe.ValidationError, title=_("Not Possible"))
+
+
+def load(doctype: str, name: str):
+	locking.ensure_exists(doctype, name)
+	return frappe.get_doc(doctype, name)
+
+
+# Security panel --------------------------------------------------------------------------------
+
+
+def security_info(doctype: str, name: str) -> dict:
+	doc = load(doctype, name)
+	active = doc.get("crm_active") if doc.meta.has_field("crm_active") else None
+	return {
+		"doctype": doctype,
+		"name": name,
+		"created_by": doc.owner,
+		"created_by_name": get_fullname(doc.owner),
+		"created_on": doc.creation,
+		"modified_by": doc.modified_by,
+		"modified_by_name": get_fullname(doc.modified_by),
+		"modified_on": doc.modified,
+		"lock": locking.status(doctype, name),
+		"lock_history": locking.history(doctype, name),
+		"validity": core.validity(None if active is None else bool(active), bool(doc.get("crm_invalid"))),
+		"invalidated": {field: doc.get(field) for field in INVALID_FIELDS[1:]}
+		if doc.get("crm_invalid")
+		else None,
+		"shared_with": frappe.get_all(
+			"DocShare",
+			filters={"share_doctype": doctype, "share_name": name},
+			fields=["user", "everyone", "read", "write", "share", "submit"],
+			order_by="creation",
+		),
+		"assigned_to": frappe.get_all(
+			"ToDo",
+			filters={"reference_type": doctype, "reference_name": name, "status": "Open"},
+			fields=["allocated_to", "assigned_by", "date", "description"],
+			order_by="creation",
+		),
+		"read_roles": read_roles(doc),
+	}
+
+
+def read_roles(doc) -> list[dict]:
+	"""Roles whose permission rules let them read the record (if_owner ones only when owner)."""
+	roles: dict[str, dict] = {}
+	for perm in doc.meta.get_permissions():
+		if perm.permlevel or not (perm.read or perm.select):
+			continue
+		role = roles.setdefault(perm.role, {"role": perm.role, "read": 0, "write": 0, "if_owner": 1})
+		role["read"] = role["read"] or perm.read
+		role["write"] = role["write"] or perm.write
+		role["if_owner"] = role["if_owner"] and perm.if_owner
+	return sorted(roles.values(), key=lambda role: role["role"])
+
+
+# Invalidate / restore --------------------------------------------------------------------------
+
+
+def _check_party_doctype(doctype: str) -> None:
+	if doctype not in core.INVALIDATABLE_DOCTYPES:
+		refuse(core.GovernanceRefused(core.Refusal.NOT_INVALIDATABLE, doctype))
+
+
+def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
+	_check_party_doctype(doctype)
+	doc = load(doctype, name)
+	try:
+		core.check_invalidate(doctype, bool(doc.get("crm_invalid")))
+	except core.GovernanceRefused as error:
+		refuse(error, doctype, name)
+	reason = (reason or "").strip() or None
+	with atomic():
+		# db_set runs before_change, so a lock held by somebody else refuses this too.
+		doc.db_set(
+			{
+				"crm_invalid": 1,
+				"crm_invalidated_on": now_datetime(),
+				"crm_invalidated_by": frappe.session.user,
+				"crm_invalidation_reason": reason,
+			},
+			notify=True,
+		)
+		text = _("Invalidated: hidden from lists and pickers, refused in new transactions.")
+		doc.add_comment("Info", text + (" " + _("Reason: {0}").format(reason) if reason else ""))
+	return {"doctype": doctype, "name": name, "validity": "Invalid"}
+
+
+def restore(doctype: str, name: str) -> dict:
+	_check_party_doctype(doctype)
+	doc = load(doctype, name)
+	try:
+		core.check_restore(doctype, bool(doc.get("crm_invalid")))
+	except core.GovernanceRefused as error:
+		refuse(error, doctype, name)
+	with atomic():
+		doc.db_set({**dict.fromkeys(INVALID_FIELDS), "crm_invalid": 0}, notify=True)
+		doc.add_comment("Info", _("Restored: valid again, visible in lists and pickers."))
+	active = doc.get("crm_active") if doc.meta.has_field("crm_active") else None
+	return {"doctype": doctype, "name": name, "validity": core.validity(active, False)}
+
+
+def show_invalid_requested() -> bool:
+	"""A list, report or link search that filters on crm_invalid asks for invalid records
+	explicitly (the desk's "Show Invalid" toggle does); server code may set the flag."""
+	if frappe.flags.crm_lifecycle_show_invalid:
+		return True
+	form = getattr(frappe.local, "form_dict", None) or {}
+	return any("crm_invalid" in str(form.get(key) or "") for key in ("filters", "or_filters"))
+
+
+def hidden_invalid_condition(doctype: str) -> str:
+	# no column while the app is being installed or uninstalled: nothing to hide then
+	if show_invalid_requested() or not frappe.get_meta(doctype).has_field("crm_invalid"):
+		return ""
+	return f"ifnull(`tab{doctype}`.`crm_invalid`, 0) = 0"
+
+
+def check_new_transaction(doc) -> None:
+	"""Refuse (417) a draft or submission naming an invalid customer, contact or lead."""
+	for fieldname, party_doctype, doctype_field in TRANSACTION_PARTY_FIELDS.get(doc.doctype, ()):
+		party = doc.get(fieldname)
+		party_doctype = party_doctype or doc.get(doctype_field)
+		if not party or party_doctype not in core.INVALIDATABLE_DOCTYPES:
+			continue
+		if not frappe.get_meta(party_doctype).has_field("crm_invalid"):
+			continue
+		if frappe.db.get_value(party_doctype, party, "crm_invalid"):
+			frappe.throw(
+				_("{0} {1} is invalid and cannot be used in a new {2}; restore it first.").format(
+					_(party_doctype), frappe.bold(party), _(doc.doctype)
+				),
+				frappe.ValidationError,
+				title=_("Invalid {0}").format(_(party_doctype)),
+			)
+
+
+# Links -----------------------------------------------------------------------------------------
+
+
+def _table_links(doctype: str) -> dict[str, list]:
+	"""Linking table -> [(fieldname, None)] for Link fields and [(fieldname, options_field)] for
+	Dynamic Links, from DocFields, Custom Fields and Property Setters."""
+	tables: dict[str, list] = {}
+	for field in get_link_fields(doctype):
+		tables.setdefault(field["parent"], []).append((field["fieldname"], None))
+	for field in get_dynamic_links():
+		tables.setdefault(field.parent, []).append((field.fieldname, field.options))
+	return tables
+
+
+def link_counts(doctype: str, name: str) -> list[core.LinkCount]:
+	"""Every document pointing at the record, one LinkCount per (linking table, parent doctype)."""
+	ignored = set(frappe.get_hooks("ignore_links_on_delete"))
+	counts = []
+	for table_doctype, fields in _table_links(doctype).items():
+		meta = frappe.get_meta(table_doctype)
+		if meta.is_virtual:
+			continue
+		if meta.issingle:
+			counts += _single_links(table_doctype, fields, doctype, name, ignored)
+			continue
+		table = DocType(table_doctype)
+		points_here = Criterion.any(
+			[
+				(table[field] == name) & (table[options] == doctype) if options else table[field] == name
+				for field, options in fields
+			]
+		)
+		if meta.istable:
+			counts += _row_links(table, points_here, tuple(f for f, _o in fields), ignored)
+			continue
+		live = Case().when(table.docstatus < 2, 1).else_(0)
+		try:
+			count, live_count = (
+				frappe.qb.from_(table).select(Count("*"), Sum(live)).where(points_here).run()
+			)[0]
+		except frappe.db.TableMissingError:
+			continue
+		if not count:
+			continue
+		names = (
+			frappe.qb.from_(table)
+			.select(table.name)
+			.where(points_here)
+			.orderby(table.modified, order=frappe.qb.desc)
+			.limit(core.SAMPLE_SIZE)
+			.run(pluck=True)
+		)
+		counts.append(
+			core.LinkCount(
+				table_doctype,
+				tuple(f for f, _o in fields),
+				int(count),
+				int(live_count or 0),
+				tuple(names),
+				table_doctype in ignored,
+			)
+		)
+	return counts
+
+
+def _row_links(table, points_here, fields: tuple, ignored: set) -> list[core.LinkCount]:
+	live = Case().when(table.docstatus < 2, table.parent)
+	try:
+		rows = (
+			frappe.qb.from_(table)
+			.select(table.parenttype, Count(table.parent).distinct(), Count(live).distinct())
+			.where(points_here)
+			.groupby(table.parenttype)
+			.run()
+		)
+	except frappe.db.TableMissingError:
+		return []
+	counts = []
+	for parenttype, count, live_count in rows:
+		names = (
+			frappe.qb.from_(table)
+			.select(table.parent)
+			.distinct()
+			.where(points_here & (table.parenttype == parenttype))
+			.limit(core.SAMPLE_SIZE)
+			.run(pluck=True)
+		)
+		counts.append(
+			core.LinkCount(
+				parenttype, fields, int(count), int(live_count), tuple(names), parenttype in ignored
+			)
+		)
+	return counts
+
+
+def _single_links(single: str, fields: list, doctype: str, name: str, ignored: set) -> list[core.LinkCount]:
+	values = frappe.db.get_singles_dict(single)
+	hits = tuple(
+		f
+		for f, options in fields
+		if values.get(f) == name and (not options or values.get(options) == doctype)
+	)
+	return [core.LinkCount(single, hits, 1, 1, (single,), single in ignored)] if hits else []
+
+
+def _group_as_dict(group: core.LinkGroup) -> dict:
+	readable = frappe.has_permission(group.doctype, "read")
+	return {
+		"doctype": group.doctype,
+		"count": group.count,
+		# names of documents the caller may not read are not shown, only counted
+		"names": group.names if readable else [],
+		"fields": group.fields,
+		"blocks_delete": group.blocks_delete,
+	}
+
+
+def delete_report(doctype: str, name: str) -> dict:
+	load(doctype, name)
+	groups = core.group_links(link_counts(doctype, name))
+	return {
+		"doctype": doctype,
+		"name": name,
+		"can_delete": not any(group.blocks_delete for group in groups),
+		"can_invalidate": doctype in core.INVALIDATABLE_DOCTYPES,
+		"total": sum(group.count for group in groups),
+		"links": [_group_as_dict(group) for group in groups],
+	}
+
+
+def value_fields(meta) -> list[tuple[str, str]]:
+	"""Fields a person may choose between when merging: editable values, not layout, tables,
+	computed (read-only / fetched) fields or our own lifecycle state."""
+	skip_types = set(no_value_fields) | set(table_fields) | {"Read Only"}
+	return [
+		(field.fieldname, _(field.label or field.fieldname))
+		for field in meta.fields
+		if field.fieldtype not in skip_types
+		and not field.read_only
+		and not field.fetch_from
+		and not field.fieldname.startswith("crm_")
+		and field.fieldname != "naming_series"
+	]

@@ -1,0 +1,391 @@
+"""User locks: lock / unlock / status, and the check every write path runs.
+
+The hot path (`check_write`, called by the "*" doc_events for every document saved) must cost
+no SQL query for an unlocked record: it reads the settings from Frappe's document cache and
+asks Redis whether the record is in the lock set of its doctype. Only when Redis says "locked
+by somebody else" does it ask the database (the cache may lag behind a concurrent unlock).
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import format_datetime, get_datetime, get_fullname, now_datetime
+
+from crm_lifecycle.core import locking as core
+from crm_lifecycle.services.locking_cache import cached_lock, forget, forget_cache, remember
+from crm_lifecycle.services.transaction import atomic
+
+__all__ = ["cached_lock", "forget_cache"]  # the Redis lock set lives in locking_cache
+
+LOCK = "Lifecycle Lock"
+LOG = "Lifecycle Lock Log"
+SETTINGS = "CRM Lifecycle Settings"
+
+
+# Settings --------------------------------------------------------------------------------------
+
+
+def _settings():
+	if frappe.flags.in_uninstall or frappe.flags.in_install:
+		return None  # the settings DocType may be gone or not yet there
+	try:
+		return frappe.get_cached_doc(SETTINGS)
+	except frappe.DoesNotExistError:
+		frappe.clear_last_message()
+		return None
+
+
+def lockable_doctypes() -> frozenset[str]:
+	settings = _settings()
+	if settings is None:
+		return frozenset()
+	return frozenset(row.document_type for row in settings.get("lockable_doctypes") or [])
+
+
+def enforcement_on() -> bool:
+	settings = _settings()
+	return settings is not None and not settings.get("disable_lock_enforcement")
+
+
+def set_default_lockable_doctypes() -> None:
+	"""On install (and by patch on sites installed earlier): the doctypes the issue names."""
+	settings = frappe.get_single(SETTINGS)
+	if settings.get("lockable_doctypes"):
+		return
+	for doctype in core.DEFAULT_LOCKABLE_DOCTYPES:
+		if frappe.db.exists("DocType", doctype):
+			settings.append("lockable_doctypes", {"document_type": doctype})
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+# Reading locks ---------------------------------------------------------------------------------
+
+
+def _lock_row(doctype: str, name: str, for_update: bool = False) -> dict | None:
+	return frappe.db.get_value(
+		LOCK,
+		{"reference_doctype": doctype, "reference_name": name},
+		["name", "reference_doctype", "reference_name", "locked_by", "locked_on", "reason", "expires_on"],
+		as_dict=True,
+		for_update=for_update,
+	)
+
+
+def _as_lock(row: dict | None) -> core.Lock | None:
+	if not row:
+		return None
+	return core.Lock(row["locked_by"], row["locked_on"], row["reason"], row["expires_on"])
+
+
+def load_lock(doctype: str, name: str, for_update: bool = False) -> core.Lock | None:
+	return _as_lock(_lock_row(doctype, name, for_update))
+
+
+def holder_message(lock: core.Lock) -> str:
+	holder = get_fullname(lock.locked_by)
+	since = format_datetime(lock.locked_on)
+	if lock.reason:
+		return _("Locked by {0} since {1} ({2})").format(holder, since, lock.reason)
+	return _("Locked by {0} since {1}").format(holder, since)
+
+
+# The write-path check --------------------------------------------------------------------------
+
+
+def _target(doc) -> tuple[str, str] | None:
+	"""Which lockable record a write to `doc` changes: itself, its parent (a row) or, for an
+	amendment, the cancelled original."""
+	lockable = lockable_doctypes()
+	if doc.doctype in lockable:
+		if doc.is_new():
+			amended_from = doc.get("amended_from")
+			return (doc.doctype, amended_from) if amended_from else None
+		return (doc.doctype, doc.name)
+	parenttype = doc.get("parenttype")
+	if parenttype in lockable and doc.get("parent"):
+		return (parenttype, doc.parent)
+	return None
+
+
+def _enforced() -> bool:
+	flags = frappe.flags
+	if (
+		flags.in_install
+		or flags.in_uninstall
+		or flags.in_migrate
+		or flags.in_patch
+		or flags.crm_lifecycle_skip_lock_check
+	):
+		# installing, migrating and patching change records wholesale; server code may opt out
+		# for one process (benchmarks compare against this) without touching the settings
+		return False
+	return enforcement_on()
+
+
+def check_write(doc) -> None:
+	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked."""
+	if not _enforced():
+		return
+	target = _target(doc)
+	if target:
+		assert_may_edit(*target)
+
+
+def check_write_to(doctype: str, name: str) -> None:
+	"""The same check for a record named, not loaded (a merge target, a bulk action)."""
+	if _enforced() and doctype in lockable_doctypes():
+		assert_may_edit(doctype, name)
+
+
+def assert_may_edit(doctype: str, name: str) -> None:
+	lock = cached_lock(doctype, name)
+	if lock is None:
+		return  # the hot path: one Redis round trip, no SQL, no role lookup
+	user, now = frappe.session.user, now_datetime()
+	if core.may_edit(lock, user, set(frappe.get_roles(user)), now):
+		return
+	# Redis said "locked by somebody else"; the database decides (a concurrent unlock may not
+	# have reached the cache yet).
+	lock = load_lock(doctype, name)
+	if core.may_edit(lock, user, set(frappe.get_roles(user)), now):
+		if lock is None:
+			forget(doctype, name)
+		return
+	frappe.throw(holder_message(lock), frappe.PermissionError, title=_("Record Locked"))
+
+
+# Lock, unlock, status --------------------------------------------------------------------------
+
+
+def refuse(error: core.LockRefused, doctype: str, name: str):
+	if error.refusal == core.Refusal.HELD_BY_OTHER:
+		frappe.throw(holder_message(error.lock), frappe.DuplicateEntryError, title=_("Record Locked"))
+	if error.refusal == core.Refusal.NOT_YOURS:
+		frappe.throw(
+			_("Only {0} or a lock manager can unlock {1} {2}.").format(
+				get_fullname(error.lock.locked_by), _(doctype), name
+			),
+			frappe.PermissionError,
+		)
+	messages = {
+		core.Refusal.NOT_LOCKABLE: _("{0} records cannot be locked; see Lockable DocTypes in {1}."),
+		core.Refusal.NOT_LOCKED: _("{0} {1} is not locked."),
+		core.Refusal.EXPIRY_IN_PAST: _("The lock of {0} {1} must expire in the future."),
+	}
+	args = (_(doctype), _(SETTINGS)) if error.refusal == core.Refusal.NOT_LOCKABLE else (_(doctype), name)
+	frappe.throw(messages[error.refusal].format(*args), frappe.ValidationError)
+
+
+def parse_expiry(expires_on: str | None):
+	if not expires_on:
+		return None
+	try:
+		return get_datetime(expires_on)
+	except Exception:
+		frappe.throw(_("{0} is not a date and time.").format(frappe.bold(expires_on)), frappe.ValidationError)
+
+
+def ensure_exists(doctype: str, name: str) -> None:
+	"""404 for an unknown doctype or record, before anything else looks at them."""
+	if not isinstance(doctype, str) or not frappe.db.exists("DocType", doctype):
+		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
+	if frappe.get_meta(doctype).issingle or not frappe.db.exists(doctype, name):
+		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+
+
+def check_lockable(doctype: str) -> None:
+	if doctype not in lockable_doctypes():
+		refuse(core.LockRefused(core.Refusal.NOT_LOCKABLE), doctype, "")
+
+
+def lock(doctype: str, name: str, reason: str | None = None, expires_on: str | None = None) -> dict:
+	user, now = frappe.session.user, now_datetime()
+	expiry = parse_expiry(expires_on)
+	reason = (reason or "").strip() or None
+	with atomic():
+		# A plain read: a locking read of a missing row would take a gap lock, and two
+		# concurrent lockers holding gap locks deadlock on their inserts.
+		row = _lock_row(doctype, name)
+		current = _as_lock(row)
+		try:
+			replace = core.check_lock(doctype in lockable_doctypes(), current, user, expiry, now)
+		except core.LockRefused as error:
+			refuse(error, doctype, name)
+		if replace:
+			_delete_lock_row(row, "Released" if current.locked_by != user else "Renewed")
+		try:
+			frappe.get_doc(
+				{
+					"doctype": LOCK,
+					"reference_doctype": doctype,
+					"reference_name": name,
+					"locked_by": user,
+					"locked_on": now,
+					"reason": reason,
+					"expires_on": expiry,
+				}
+			).insert(ignore_permissions=True)
+		except frappe.UniqueValidationError:
+			# Another session locked it between our read and our insert; the unique index on
+			# (reference_doctype, reference_name) let only one of us in.
+			frappe.clear_last_message()
+			winner = _as_lock(_lock_row(doctype, name, for_update=True))
+			if winner is None:  # the other session gave up again meanwhile
+				frappe.throw(
+					_("Somebody else was locking {0} {1}; try again.").format(_(doctype), name),
+					frappe.DuplicateEntryError,
+				)
+			refuse(core.LockRefused(core.Refusal.HELD_BY_OTHER, winner), doctype, name)
+		new = core.Lock(user, now, reason, expiry)
+		_log("Locked", doctype, name, new)
+		_comment(doctype, name, _("Locked: {0}").format(holder_message(new)))
+	remember(doctype, name, new)
+	return status(doctype, name)
+
+
+def unlock(doctype: str, name: str) -> dict:
+	user, now = frappe.session.user, now_datetime()
+	with atomic():
+		row = _lock_row(doctype, name, for_update=True)
+		try:
+			kind = core.check_unlock(_as_lock(row), user, set(frappe.get_roles(user)), now)
+		except core.LockRefused as error:
+			refuse(error, doctype, name)
+		_delete_lock_row(row, kind.value)
+	return status(doctype, name)
+
+
+def status(doctype: str, name: str) -> dict:
+	lock = load_lock(doctype, name)
+	applies = bool(lock and lock.applies(now_datetime()))
+	user = frappe.session.user
+	return {
+		"doctype": doctype,
+		"name": name,
+		"lockable": doctype in lockable_doctypes(),
+		"locked": applies,
+		"locked_by": lock.locked_by if applies else None,
+		"locked_by_name": get_fullname(lock.locked_by) if applies else None,
+		"locked_on": lock.locked_on if applies else None,
+		"reason": lock.reason if applies else None,
+		"expires_on": lock.expires_on if applies else None,
+		"message": holder_message(lock) if applies else None,
+		"can_edit": core.may_edit(lock, user, set(frappe.get_roles(user)), now_datetime()),
+		"can_unlock": applies and (lock.locked_by == user or core.is_manager(set(frappe.get_roles(user)))),
+	}
+
+
+def locked_names(doctype: str, names: list[str]) -> dict[str, str]:
+	"""Of `names`, those locked now -> holder (for list indicators); one query."""
+	if not names:
+		return {}
+	lock = DocType(LOCK)
+	rows = (
+		frappe.qb.from_(lock)
+		.select(lock.reference_name, lock.locked_by)
+		.where((lock.reference_doctype == doctype) & lock.reference_name.isin(names))
+		.where(lock.expires_on.isnull() | (lock.expires_on > now_datetime()))
+		.run()
+	)
+	return dict(rows)
+
+
+def history(doctype: str, name: str, limit: int = 20) -> list[dict]:
+	return frappe.get_all(
+		LOG,
+		filters={"reference_doctype": doctype, "reference_name": name},
+		fields=["action", "user", "locked_by", "locked_on", "expires_on", "reason", "creation"],
+		order_by="creation desc",
+		limit=limit,
+	)
+
+
+# Releasing -------------------------------------------------------------------------------------
+
+
+def _delete_lock_row(row: dict, action: str) -> None:
+	frappe.db.delete(LOCK, {"name": row["name"]})
+	on_lock_deleted(row, action)
+
+
+def on_lock_deleted(row: dict, action: str | None = None) -> None:
+	"""Every removal of a lock row (unlock, a manager deleting it in the list, expiry, merge,
+	deleting the record) is logged; when somebody else removed it, the holder is told."""
+	user = frappe.session.user
+	action = action or ("Unlocked" if user == row["locked_by"] else "Admin Unlock")
+	doctype, name = row["reference_doctype"], row["reference_name"]
+	lock = _as_lock(row)
+	if action != "Renewed":
+		_log(action, doctype, name, lock, actor=user)
+	if action == "Admin Unlock":
+		_notify_holder(doctype, name, lock.locked_by, user)
+	if action in ("Unlocked", "Admin Unlock"):
+		_comment(
+			doctype, name, _("Unlocked by {0} (was: {1})").format(get_fullname(user), holder_message(lock))
+		)
+	forget(doctype, name)
+
+
+def release_for(doctype: str, name: str, action: str = "Released") -> None:
+	"""Remove a record's lock row (the record is deleted or merged away); nothing when unlocked."""
+	row = _lock_row(doctype, name)
+	if row:
+		_delete_lock_row(row, action)
+
+
+def release_expired() -> int:
+	"""Hourly: expired locks already stopped applying; this moves them into the history."""
+	lock = DocType(LOCK)
+	rows = (
+		frappe.qb.from_(lock)
+		.select(lock.name, lock.reference_doctype, lock.reference_name, lock.locked_by, lock.locked_on)
+		.select(lock.reason, lock.expires_on)
+		.where(lock.expires_on.isnotnull() & (lock.expires_on <= now_datetime()))
+		.run(as_dict=True)
+	)
+	for row in rows:
+		_delete_lock_row(row, "Released")
+	return len(rows)
+
+
+def _log(action: str, doctype: str, name: str, lock: core.Lock, actor: str | None = None) -> None:
+	frappe.get_doc(
+		{
+			"doctype": LOG,
+			"reference_doctype": doctype,
+			"reference_name": name,
+			"action": action,
+			"user": actor or frappe.session.user,
+			"locked_by": lock.locked_by,
+			"locked_on": lock.locked_on,
+			"expires_on": lock.expires_on,
+			"reason": lock.reason,
+		}
+	).insert(ignore_permissions=True)
+
+
+def _comment(doctype: str, name: str, content: str) -> None:
+	frappe.get_doc(
+		{
+			"doctype": "Comment",
+			"comment_type": "Info",
+			"reference_doctype": doctype,
+			"reference_name": name,
+			"content": content,
+		}
+	).insert(ignore_permissions=True)
+
+
+def _notify_holder(doctype: str, name: str, holder: str, admin: str) -> None:
+	frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": holder,
+			"from_user": admin,
+			"type": "Alert",
+			"document_type": doctype,
+			"document_name": name,
+			"subject": _("{0} removed your lock on {1} {2}").format(get_fullname(admin), _(doctype), name),
+		}
+	).insert(ignore_permissions=True)

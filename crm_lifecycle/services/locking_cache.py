@@ -1,0 +1,112 @@
+"""The Redis lock set: for each lockable doctype, which records are locked, by whom, until when.
+
+The write-path check asks only this (one HMGET: "loaded?" and the record's entry), so saving an
+unlocked record costs no SQL. The set is built from the database once per doctype, updated on
+lock and unlock in the same process, and dropped whenever a transaction that changed it rolls
+back. It may lag behind (a concurrent unlock); the check then asks the database before refusing.
+"""
+
+import redis
+
+import frappe
+from frappe.query_builder import DocType
+from frappe.utils import get_datetime, now_datetime
+
+from crm_lifecycle.core import locking as core
+
+LOCK = "Lifecycle Lock"
+# One Redis hash per lockable doctype: record name -> "holder<US>expiry", plus LOADED once built.
+CACHE_PREFIX = "crm_lifecycle_locks|"
+LOADED = "\x00loaded"
+SEPARATOR = "\x1f"
+# A rebuild reads the database as its transaction sees it (REPEATABLE READ snapshot), so a set
+# rebuilt in a long transaction could miss a lock committed meanwhile; the set is rebuilt at
+# least this often, which bounds that (rare) lag. One query per doctype per interval.
+REBUILD_AFTER_SECONDS = 600
+
+
+def _cache_key(doctype: str) -> bytes:
+	return frappe.cache.make_key(CACHE_PREFIX + doctype)
+
+
+def _encode(lock: core.Lock) -> str:
+	return lock.locked_by + SEPARATOR + (lock.expires_on.isoformat() if lock.expires_on else "")
+
+
+def _decode(raw: bytes) -> core.Lock:
+	holder, _sep, expires = raw.decode().partition(SEPARATOR)
+	return core.Lock(locked_by=holder, locked_on=None, expires_on=get_datetime(expires) if expires else None)
+
+
+def _build_cache(doctype: str) -> dict[str, str]:
+	"""All locks of a doctype that still apply, read once and kept in Redis until invalidated."""
+	lock = DocType(LOCK)
+	rows = (
+		frappe.qb.from_(lock)
+		.select(lock.reference_name, lock.locked_by, lock.expires_on)
+		.where(lock.reference_doctype == doctype)
+		.where(lock.expires_on.isnull() | (lock.expires_on > now_datetime()))
+		.run()
+	)
+	entries = {name: _encode(core.Lock(holder, None, None, expires)) for name, holder, expires in rows}
+	key = _cache_key(doctype)
+	try:
+		pipe = frappe.cache.pipeline()
+		items = list(entries.items())
+		for start in range(0, len(items), 10_000):
+			pipe.hset(key, mapping=dict(items[start : start + 10_000]))
+		# A lock added meanwhile was hset by its own transaction and survives (hset never
+		# removes fields).
+		pipe.hset(key, LOADED, "1")
+		pipe.expire(key, REBUILD_AFTER_SECONDS)
+		pipe.execute()
+	except redis.exceptions.ConnectionError:
+		pass
+	return entries
+
+
+def cached_lock(doctype: str, name: str) -> core.Lock | None:
+	"""The lock Redis knows for a record (None: not locked); builds the doctype's set once."""
+	try:
+		loaded, raw = frappe.cache.hmget(_cache_key(doctype), [LOADED, name])
+	except redis.exceptions.ConnectionError:
+		from crm_lifecycle.services.locking import load_lock
+
+		return load_lock(doctype, name)  # Redis down: ask the database
+	if loaded is None:
+		raw = _build_cache(doctype).get(name)
+		raw = raw.encode() if raw else None
+	return _decode(raw) if raw else None
+
+
+def remember(doctype: str, name: str, lock: core.Lock) -> None:
+	try:
+		# redis.Redis's own hset: Frappe's wrapper would prefix the key again and pickle the value
+		redis.Redis.hset(frappe.cache, _cache_key(doctype), name, _encode(lock))
+	except redis.exceptions.ConnectionError:
+		pass
+	frappe.db.after_rollback.add(lambda: forget_cache(doctype))
+
+
+def forget(doctype: str, name: str) -> None:
+	try:
+		redis.Redis.hdel(frappe.cache, _cache_key(doctype), name)
+	except redis.exceptions.ConnectionError:
+		pass
+	frappe.db.after_rollback.add(lambda: forget_cache(doctype))
+
+
+def forget_cache(doctype: str | None = None) -> None:
+	"""Drop the cached lock set of one doctype (or all): the next check rebuilds it."""
+	if doctype:
+		doctypes = [doctype]
+	else:
+		from crm_lifecycle.services.locking import lockable_doctypes
+
+		doctypes = list(lockable_doctypes())
+	if not doctypes:
+		return
+	try:
+		frappe.cache.delete(*[_cache_key(name) for name in doctypes])
+	except redis.exceptions.ConnectionError:
+		pass

@@ -1,0 +1,178 @@
+"""Site fixtures for the integration and e2e suites: a pytest plugin that the root conftest
+loads only when a bench and site are configured (tests/site.py), so nothing imports frappe
+otherwise.
+
+- The site is connected once per session and seeded once (committed, idempotent).
+- Every test runs as Administrator unless it switches with `as_user`, and everything it
+  wrote is rolled back afterwards, so the database is left as the test found it.
+- Tests that must see what an API client or a portal user really sees use `http`, a real
+  `frappe serve` on 127.0.0.1; data they need must be committed, through `committed`,
+  which deletes it again afterwards.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import frappe
+
+from tests import factories
+from tests.site import bench_path, site_name
+
+BENCH = bench_path()
+SITE = site_name(BENCH)
+DEFAULT_USER = os.environ.get("CRM_LIFECYCLE_TEST_USER", "Administrator")
+
+
+SITE_SUITES = tuple(Path(__file__).parent / suite for suite in ("integration", "e2e"))
+
+
+def needs_site(request) -> bool:
+	return any(Path(str(request.node.path)).is_relative_to(suite) for suite in SITE_SUITES)
+
+
+@pytest.fixture(scope="session")
+def frappe_site():
+	sites_path = str(BENCH / "sites")
+	os.chdir(sites_path)
+	frappe.init(site=SITE, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+	# Frappe refuses more than 60 new users a minute; the suite makes portal users by the dozen.
+	frappe.local.conf.throttle_user_limit = 1_000_000
+	if "crm_lifecycle" not in frappe.get_installed_apps():
+		pytest.exit(
+			f"crm_lifecycle is not installed on {SITE}; run bench --site {SITE} install-app crm_lifecycle"
+		)
+	factories.seed()
+	frappe.db.commit()
+	yield SITE
+	frappe.db.rollback()
+	frappe.destroy()
+
+
+@pytest.fixture(autouse=True)
+def rollback(request):
+	"""Site tests run as DEFAULT_USER and are rolled back; unit tests are left alone."""
+	if not needs_site(request):
+		yield
+		return
+	request.getfixturevalue("frappe_site")
+	frappe.set_user(DEFAULT_USER)
+	frappe.local.message_log = []
+	yield
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	frappe.local.message_log = []
+	frappe.local.flags.pop("crm_lifecycle", None)
+
+
+@pytest.fixture
+def as_user():
+	"""`with as_user("x@example.com"):` runs the block as that user, then switches back."""
+
+	@contextlib.contextmanager
+	def switch(user: str):
+		previous = frappe.session.user
+		frappe.set_user(user)
+		try:
+			yield
+		finally:
+			frappe.set_user(previous)
+
+	return switch
+
+
+@pytest.fixture
+def committed():
+	"""Factories whose records are committed (visible to other connections) and deleted afterwards."""
+	created: list[tuple[str, str]] = []
+	with factories.track(created):
+		yield factories
+		frappe.db.commit()
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	factories.delete_all(created)
+	frappe.db.commit()
+
+
+def _free_port() -> int:
+	with socket.socket() as sock:
+		sock.bind(("127.0.0.1", 0))
+		return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def http_server(frappe_site):
+	port = _free_port()
+	log_path = BENCH / "logs" / "crm_lifecycle_test_server.log"
+	with open(log_path, "ab") as log:
+		process = subprocess.Popen(
+			[
+				*(sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", SITE),
+				*("serve", "--port", str(port), "--noreload"),
+			],
+			cwd=str(BENCH / "sites"),
+			stdout=log,
+			stderr=subprocess.STDOUT,
+		)
+	url = f"http://127.0.0.1:{port}"
+	deadline = time.monotonic() + 60
+	while True:
+		try:
+			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
+				break
+		except requests.ConnectionError:
+			pass
+		if process.poll() is not None or time.monotonic() > deadline:
+			process.kill()
+			pytest.fail(f"frappe serve did not come up on {url}; see {log_path}")
+		time.sleep(0.3)
+	yield url
+	process.terminate()
+	try:
+		process.wait(timeout=10)
+	except subprocess.TimeoutExpired:
+		process.kill()
+
+
+class Client:
+	"""A logged-in (or guest) HTTP session against the test server."""
+
+	def __init__(self, base_url: str):
+		self.base_url = base_url
+		self.session = requests.Session()
+
+	def login(self, user: str, password: str) -> "Client":
+		response = self.post("/api/method/login", data={"usr": user, "pwd": password})
+		assert response.status_code == 200, response.text
+		return self
+
+	def get(self, path: str, **kwargs) -> requests.Response:
+		return self.session.get(self.base_url + path, timeout=30, **kwargs)
+
+	def post(self, path: str, **kwargs) -> requests.Response:
+		return self.session.post(self.base_url + path, timeout=30, **kwargs)
+
+
+@pytest.fixture
+def http(http_server):
+	"""`http()` is a guest client; `http(user, password)` is logged in as that user."""
+
+	def client(user: str | None = None, password: str | None = None) -> Client:
+		new = Client(http_server)
+		return new.login(user, password) if user else new
+
+	return client
+
+
+def pytest_collection_modifyitems(config, items):
+	"""Uninstall/reinstall tests run last, so no other test sees the app half installed."""
+	items.sort(key=lambda item: item.get_closest_marker("destructive") is not None)
