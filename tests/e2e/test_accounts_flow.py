@@ -1,0 +1,79 @@
+"""A user opens ready views of the Customer list and transfers accounts with their open
+documents to a colleague (issue 7)."""
+
+from datetime import datetime, time
+
+from playwright.sync_api import expect
+
+import frappe
+from frappe.utils import getdate, nowdate
+
+from crm_lifecycle.core import accounts as core
+from crm_lifecycle.services import accounts
+
+
+def row(page, name: str):
+	return page.locator(".list-row-container", has_text=name)
+
+
+def open_view(page, label: str):
+	page.locator(".crm-view-link", has_text=label).click()
+	expect(page.locator(".crm-view-link a.btn-primary")).to_have_text(label)
+
+
+def test_views_then_transfer_owner(login, committed, screenshot):
+	frappe.flags.in_import = True  # skips the user creation throttle
+	try:
+		successor = committed.make_user(roles=["Sales User"], enabled=1).name
+	finally:
+		frappe.flags.in_import = False
+	mine = committed.make_customer(account_manager="Administrator").name
+	fresh = committed.make_customer().name
+	older = committed.make_customer(account_manager="Administrator").name
+	last_week, _end = core.week_range(getdate(nowdate()), accounts.first_day_of_week(), weeks_ago=1)
+	frappe.db.set_value(
+		"Customer", older, "creation", datetime.combine(last_week, time(12)), update_modified=False
+	)
+	opportunity = committed.make_opportunity(customer=mine, opportunity_owner="Administrator").name
+	frappe.db.commit()
+	page = login("Administrator", "admin")
+
+	page.goto("/app/customer")
+	open_view(page, "My Accounts")
+	expect(row(page, mine)).to_be_visible()
+	expect(row(page, older)).to_be_visible()
+	expect(row(page, fresh)).to_have_count(0)
+
+	open_view(page, "New This Week")
+	expect(row(page, fresh)).to_be_visible()
+	expect(row(page, mine)).to_be_visible()
+	expect(row(page, older)).to_have_count(0)
+
+	page.goto("/app/customer?crm_view=new_last_week")  # as the workspace's shortcut opens it
+	expect(page.locator(".crm-view-link a.btn-primary")).to_have_text("New Last Week")
+	expect(row(page, older)).to_be_visible()
+	expect(row(page, fresh)).to_have_count(0)
+
+	open_view(page, "New This Week")
+	expect(row(page, fresh)).to_be_visible()
+	for name in (mine, fresh):
+		row(page, name).locator(".list-row-checkbox").check()
+	page.locator(".page-head:visible .actions-btn-group > button").click()
+	page.locator(".page-head:visible .actions-btn-group .dropdown-item", has_text="Transfer Owner").click()
+	dialog = page.locator(".modal.show")
+	expect(dialog).to_contain_text("Transfer 2 customers")
+	owner = dialog.locator("input[data-fieldname='new_owner']")
+	owner.fill(successor)
+	dialog.locator(".awesomplete li", has_text=successor).first.click()
+	dialog.locator("input[data-fieldname='include_open_documents']").check()
+	dialog.locator(".btn-primary", has_text="Transfer").click()
+	summary = page.locator(".modal.show .crm-transfer-summary")
+	expect(summary).to_contain_text("2 transferred")
+	expect(summary).to_contain_text("1 open documents")
+	screenshot(page)
+
+	frappe.db.rollback()
+	assert frappe.db.get_value("Customer", mine, "account_manager") == successor
+	assert frappe.db.get_value("Customer", fresh, "account_manager") == successor
+	assert frappe.db.get_value("Customer", older, "account_manager") == "Administrator"
+	assert frappe.db.get_value("Opportunity", opportunity, "opportunity_owner") == successor
