@@ -410,3 +410,23 @@ def make_issue(customer: str, **kwargs):
 		{"doctype": "Issue", "subject": unique("Issue"), "customer": customer, **kwargs}
 	).insert(ignore_permissions=True)
 	return _record(doc)
+
+
+@contextlib.contextmanager
+def committed_users(roles_by_key: dict[str, list[str]]):
+	"""Users committed once (say, for a test module: Frappe throttles user creation) and
+	deleted again afterwards; yields key -> user name."""
+	created: list[tuple[str, str]] = []
+	frappe.flags.in_import = True  # skips the creation throttle; then `enabled` must be passed
+	try:
+		with track(created):
+			users = {key: make_user(roles=roles, enabled=1).name for key, roles in roles_by_key.items()}
+	finally:
+		frappe.flags.in_import = False
+	try:
+		yield users
+	finally:
+		frappe.db.rollback()
+		frappe.set_user("Administrator")
+		delete_all(created)
+		frappe.db.commit()

@@ -7,23 +7,11 @@ POST /api/method/crm_lifecycle.api.accounts.delete         names
 POST /api/method/crm_lifecycle.api.accounts.invalidate     names, reason
 """
 
-import json
-
 import frappe
-from frappe import _
 
+from crm_lifecycle.api.params import name_list
 from crm_lifecycle.core import accounts as core
 from crm_lifecycle.services import accounts, accounts_delete
-
-
-def _names(value: str | list) -> list[str]:
-	try:
-		names = json.loads(value) if isinstance(value, str) else value
-	except json.JSONDecodeError:
-		names = None
-	if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
-		frappe.throw(_("Pass a non-empty JSON list of customer names."), frappe.ValidationError)
-	return list(dict.fromkeys(names))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -43,7 +31,7 @@ def transfer(names: str | list, new_owner: str, include_open_documents: int = 0)
 	BACKGROUND_THRESHOLD customers run as a background job: the answer is its job id, and the
 	desk gets progress and the per-record results in realtime."""
 	frappe.has_permission("Customer", "write", throw=True)
-	names = _names(names)
+	names = name_list(names)
 	include = bool(int(include_open_documents))
 	if core.needs_background(len(names)):
 		return accounts.enqueue_transfer(names, new_owner, include)
@@ -54,18 +42,18 @@ def transfer(names: str | list, new_owner: str, include_open_documents: int = 0)
 def delete_report(names: str | list) -> dict:
 	"""Which of the customers can be deleted, and which are blocked by which links."""
 	frappe.has_permission("Customer", "read", throw=True)
-	return accounts_delete.report(_names(names))
+	return accounts_delete.report(name_list(names))
 
 
 @frappe.whitelist(methods=["POST"])
 def delete(names: str | list) -> dict:
 	"""Delete the customers nothing blocks; the blocked ones are reported with their links."""
 	frappe.has_permission("Customer", "delete", throw=True)
-	return accounts_delete.delete(_names(names))
+	return accounts_delete.delete(name_list(names))
 
 
 @frappe.whitelist(methods=["POST"])
 def invalidate(names: str | list, reason: str | None = None) -> dict:
 	"""Invalidate the customers (hidden from lists and pickers) instead of deleting them."""
 	frappe.has_permission("Customer", "write", throw=True)
-	return accounts_delete.invalidate(_names(names), reason)
+	return accounts_delete.invalidate(name_list(names), reason)

@@ -3,22 +3,11 @@
 POST /api/method/crm_lifecycle.api.deactivation.<method>
 """
 
-import json
-
 import frappe
 from frappe import _
 
+from crm_lifecycle.api.params import name_list
 from crm_lifecycle.services import deactivation, invoice_hold
-
-
-def _names(value: str | list) -> list[str]:
-	try:
-		names = json.loads(value) if isinstance(value, str) else value
-	except json.JSONDecodeError:
-		names = None
-	if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
-		frappe.throw(_("Pass a non-empty JSON list of document names."), frappe.ValidationError)
-	return list(dict.fromkeys(names))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -61,7 +50,7 @@ def deactivate_many(
 	reason: str | None = None,
 ) -> dict:
 	"""Deactivate many records in a background job; progress and results reach the desk in realtime."""
-	names = _names(names)
+	names = name_list(names)
 	deactivation.load_party(doctype, names[0])
 	frappe.has_permission(doctype, "write", throw=True)
 	return deactivation.enqueue_many(
@@ -72,7 +61,7 @@ def deactivate_many(
 @frappe.whitelist(methods=["POST"])
 def hold_invoices(invoices: str | list, reason: str | None = None, held_until: str | None = None) -> dict:
 	"""Put single invoices on hold from the invoice form or list."""
-	names = _names(invoices)
+	names = name_list(invoices)
 	frappe.has_permission("Sales Invoice", "write", throw=True)
 	invoice_hold.check_can_hold(names)
 	invoice_hold.check_open(names)
@@ -82,7 +71,7 @@ def hold_invoices(invoices: str | list, reason: str | None = None, held_until: s
 @frappe.whitelist(methods=["POST"])
 def release_invoices(invoices: str | list) -> dict:
 	"""Release held invoices (a JSON list of names); those not on hold are reported back."""
-	names = _names(invoices)
+	names = name_list(invoices)
 	frappe.has_permission("Sales Invoice", "write", throw=True)
 	return invoice_hold.release(names)
 

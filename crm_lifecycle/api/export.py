@@ -4,32 +4,19 @@ GET/POST /api/method/crm_lifecycle.api.export.vcard  doctype, names (JSON list)[
 The "Customer Sheet" PDF needs no method of ours: Frappe's own /api/method/frappe.utils.print_format.download_pdf.
 """
 
-import json
 import re
 
 import frappe
-from frappe import _
 
+from crm_lifecycle.api.params import name_list
 from crm_lifecycle.services import export
-
-
-def _names(value: str | list) -> list[str]:
-	try:
-		names = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
-	except json.JSONDecodeError:
-		names = None
-	if isinstance(names, str):
-		names = [names]
-	if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
-		frappe.throw(_("Pass a non-empty JSON list of document names."), frappe.ValidationError)
-	return list(dict.fromkeys(names))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def vcard(doctype: str, names: str | list, with_contacts: int = 0) -> str:
 	"""The selected Customers (organisation cards, optionally followed by their contacts) or
 	Contacts (person cards) as one .vcf download; in-process callers get the text back."""
-	names = _names(names)
+	names = name_list(names, allow_single=True)
 	for name in names:
 		frappe.has_permission(doctype, "read", name, throw=True)
 	text = export.vcard(doctype, names, bool(int(with_contacts)))

@@ -5,11 +5,10 @@ POST /api/method/crm_lifecycle.api.locking.unlock  doctype, name
 GET  /api/method/crm_lifecycle.api.locking.status  doctype, name
 """
 
-import json
-
 import frappe
 from frappe import _
 
+from crm_lifecycle.api.params import name_list
 from crm_lifecycle.services import locking
 
 
@@ -45,7 +44,6 @@ def locked_names(doctype: str, names: str | list) -> dict[str, str]:
 	if not frappe.db.exists("DocType", doctype):
 		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
 	frappe.has_permission(doctype, "read", throw=True)
-	names = json.loads(names) if isinstance(names, str) else names
-	if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-		frappe.throw(_("Pass a JSON list of document names."), frappe.ValidationError)
-	return locking.locked_names(doctype, names[:500])
+	if names in ("[]", []):
+		return {}
+	return locking.locked_names(doctype, name_list(names)[:500])

@@ -22,29 +22,18 @@ SELLER_ROLES = ["Sales User"]
 
 @pytest.fixture(scope="module")
 def people(frappe_site):
-	"""Committed once for the module (Frappe throttles user creation) and deleted afterwards."""
-	created: list[tuple[str, str]] = []
-	frappe.flags.in_import = True  # skips the creation throttle (and defaults: pass enabled)
-	try:
-		with factories.track(created):
-			users = {
-				key: factories.make_user(roles=roles, enabled=1).name
-				for key, roles in {
-					"seller": SELLER_ROLES,
-					"successor": SELLER_ROLES,
-					"colleague": SELLER_ROLES,
-					"restricted": SELLER_ROLES,  # gets a User Permission per test
-					"reader": ["Accounts User"],  # reads customers, writes none
-				}.items()
-			}
-	finally:
-		frappe.flags.in_import = False
-	yield users
-	frappe.db.rollback()
-	frappe.set_user("Administrator")
-	factories.delete_all(created)
+	"""Committed once for the module and deleted afterwards."""
+	with factories.committed_users(
+		{
+			"seller": SELLER_ROLES,
+			"successor": SELLER_ROLES,
+			"colleague": SELLER_ROLES,
+			"restricted": SELLER_ROLES,  # gets a User Permission per test
+			"reader": ["Accounts User"],  # reads customers, writes none
+		}
+	) as users:
+		yield users
 	frappe.cache.hdel("user_permissions", users["restricted"])
-	frappe.db.commit()
 
 
 def listed(view: dict) -> set[str]:

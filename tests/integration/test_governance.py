@@ -20,26 +20,16 @@ ROLES = ["Sales User", "Sales Manager", "Sales Master Manager", "Accounts User"]
 
 
 @pytest.fixture(scope="module")
-def people():
-	"""Committed once for the module (Frappe throttles user creation) and deleted afterwards."""
-	created: list[tuple[str, str]] = []
-	frappe.flags.in_import = True  # skips the creation throttle (and defaults: pass enabled)
-	try:
-		with factories.track(created):
-			users = {
-				"seller": factories.make_user(roles=ROLES, enabled=1).name,
-				"colleague": factories.make_user(roles=ROLES, enabled=1).name,
-				"outsider": factories.make_user(
-					roles=["Purchase User"], enabled=1
-				).name,  # cannot read customers
-			}
-	finally:
-		frappe.flags.in_import = False
-	yield users
-	frappe.db.rollback()
-	frappe.set_user("Administrator")
-	factories.delete_all(created)
-	frappe.db.commit()
+def people(frappe_site):
+	"""Committed once for the module and deleted afterwards."""
+	with factories.committed_users(
+		{
+			"seller": ROLES,
+			"colleague": ROLES,
+			"outsider": ["Purchase User"],  # cannot read customers
+		}
+	) as users:
+		yield users
 
 
 def make_lead(**kwargs):

@@ -15,23 +15,16 @@ PASSWORD = factories.PORTAL_PASSWORD
 
 
 @pytest.fixture(scope="module")
-def people():
-	created: list[tuple[str, str]] = []
-	frappe.flags.in_import = True  # skips the creation throttle (60 an hour) and defaults
-	try:
-		with factories.track(created):
-			users = {
-				"holder": factories.make_user(roles=ROLES, enabled=1).name,
-				"other": factories.make_user(roles=ROLES, enabled=1).name,
-				"manager": factories.make_user(roles=[*ROLES, "CRM Lock Manager"], enabled=1).name,
-			}
-	finally:
-		frappe.flags.in_import = False
-	yield users
-	frappe.db.rollback()
-	frappe.set_user("Administrator")
-	factories.delete_all(created)
-	frappe.db.commit()
+def people(frappe_site):
+	"""Committed once for the module and deleted afterwards."""
+	with factories.committed_users(
+		{
+			"holder": ROLES,
+			"other": ROLES,
+			"manager": [*ROLES, "CRM Lock Manager"],
+		}
+	) as users:
+		yield users
 
 
 @pytest.fixture
