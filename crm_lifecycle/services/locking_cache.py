@@ -1,9 +1,9 @@
 """The Redis lock set: for each lockable doctype, which records are locked, by whom, until when.
 
 The write-path check asks only this (one HMGET: "loaded?" and the record's entry), so saving an
-unlocked record costs no SQL. The set is built from the database once per doctype, updated on
-lock and unlock in the same process, and dropped whenever a transaction that changed it rolls
-back. It may lag behind (a concurrent unlock); the check then asks the database before refusing.
+unlocked record costs no SQL. The set is built from the database once per doctype and updated
+on lock and unlock, at once and again after commit (see remember / forget). It may hold a lock
+that is gone (a concurrent unlock); the check then asks the database before refusing.
 """
 
 import redis
@@ -79,20 +79,38 @@ def cached_lock(doctype: str, name: str) -> core.Lock | None:
 	return _decode(raw) if raw else None
 
 
-def remember(doctype: str, name: str, lock: core.Lock) -> None:
+def _hset(doctype: str, name: str, value: str) -> None:
 	try:
 		# redis.Redis's own hset: Frappe's wrapper would prefix the key again and pickle the value
-		redis.Redis.hset(frappe.cache, _cache_key(doctype), name, _encode(lock))
+		redis.Redis.hset(frappe.cache, _cache_key(doctype), name, value)
 	except redis.exceptions.ConnectionError:
 		pass
-	frappe.db.after_rollback.add(lambda: forget_cache(doctype))
 
 
-def forget(doctype: str, name: str) -> None:
+def _hdel(doctype: str, name: str) -> None:
 	try:
 		redis.Redis.hdel(frappe.cache, _cache_key(doctype), name)
 	except redis.exceptions.ConnectionError:
 		pass
+
+
+def remember(doctype: str, name: str, lock: core.Lock) -> None:
+	"""Now, so this transaction sees its own lock; again after commit, because another process
+	may have rebuilt the set meanwhile from a snapshot without it; undone on rollback (only
+	this record: other transactions' entries stay)."""
+	value = _encode(lock)
+	_hset(doctype, name, value)
+	frappe.db.after_commit.add(lambda: _hset(doctype, name, value))
+	frappe.db.after_rollback.add(lambda: _hdel(doctype, name))
+
+
+def forget(doctype: str, name: str) -> None:
+	"""Now, and again after commit (a rebuild may have brought the row back; a stale entry is
+	harmless anyway: the check asks the database before refusing). A rolled-back unlock drops
+	the doctype's set: the next check rebuilds it, and locks still in flight re-add themselves
+	when they commit."""
+	_hdel(doctype, name)
+	frappe.db.after_commit.add(lambda: _hdel(doctype, name))
 	frappe.db.after_rollback.add(lambda: forget_cache(doctype))
 
 
