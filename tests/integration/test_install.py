@@ -86,15 +86,32 @@ def bench(*args: str) -> subprocess.CompletedProcess:
 		timeout=900,
 	)
 	assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+	# This process still holds the hooks, meta and installed apps it read before: start afresh,
+	# as the next request or bench command would.
 	frappe.clear_cache()
-	frappe.local.meta_cache = {}
+	frappe.destroy()
+	frappe.init(site=SITE, sites_path=str(BENCH / "sites"))
+	frappe.connect()
+	frappe.set_user("Administrator")
+	frappe.local.conf.throttle_user_limit = 1_000_000
 	return result
 
 
 @pytest.mark.destructive
 def test_uninstall_removes_everything_then_reinstall_and_migrate_are_clean():
 	bench("uninstall-app", "crm_lifecycle", "--yes", "--no-backup")
+	try:
+		assert_uninstalled()
+	finally:
+		# whatever failed above, the site gets the app back for the next run
+		bench("install-app", "crm_lifecycle")
+	bench("install-app", "crm_lifecycle")  # a second install is a no-op, not an error
+	assert_installed()
+	bench("migrate", "--skip-search-index")
+	assert_installed()
 
+
+def assert_uninstalled():
 	assert "crm_lifecycle" not in frappe.get_installed_apps()
 	for doctype, field in expected_fields():
 		assert not frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
@@ -110,9 +127,3 @@ def test_uninstall_removes_everything_then_reinstall_and_migrate_are_clean():
 	customer = factories.make_customer()
 	factories.make_sales_invoice(customer.name)
 	frappe.db.rollback()
-
-	bench("install-app", "crm_lifecycle")
-	bench("install-app", "crm_lifecycle")  # a second install is a no-op, not an error
-	assert_installed()
-	bench("migrate", "--skip-search-index")
-	assert_installed()
