@@ -146,9 +146,11 @@ override_whitelisted_methods = {"frappe.www.list.get": "crm_lifecycle.overrides.
 # (they go with it).
 ignore_links_on_delete = ["Lifecycle Lock", "Lifecycle Lock Log", "Lifecycle Document Link"]
 
-# Frappe has no event between a Notification's condition and its sending: extend the controller.
+# Frappe has no event between a Notification's (or an Auto Repeat's) decision and its mail:
+# extend those controllers.
 override_doctype_class = {
 	"Notification": "crm_lifecycle.overrides.notification.LifecycleNotification",
+	"Auto Repeat": "crm_lifecycle.overrides.auto_repeat.LifecycleAutoRepeat",
 }
 
 # Scheduled tasks

@@ -155,3 +155,40 @@ def test_notifications_reach_only_opted_in_contacts_and_say_why_when_none(accoun
 	api.set_access(account.lead.name, {"Invoices": {"email": 1}})
 	evaluate_alert(frappe.get_doc("Sales Invoice", invoice.name), notification.name, "Submit")
 	assert len(queued()) == 1
+
+
+@pytest.mark.http
+def test_auto_repeat_mail_reaches_only_opted_in_contacts_and_outsiders(account, http_server, monkeypatch):
+	# the mail attaches a PDF, and wkhtmltopdf fetches the print styles from the site's own URL
+	monkeypatch.setitem(frappe.local.conf, "host_name", http_server)
+	order = factories.make_sales_order(account.customer.name)
+	auto_repeat = factories.make_auto_repeat(
+		"Sales Order",
+		order.name,
+		notify_by_email=1,
+		recipients=f"{account.bookkeeper.email_id}, {account.lead.email_id}, accounting@example.com",
+	)
+	auto_repeat = frappe.get_doc("Auto Repeat", auto_repeat.name)  # the app's controller
+
+	def mailed():
+		rows = frappe.get_all(
+			"Communication",
+			filters={"reference_doctype": "Sales Order", "reference_name": order.name},
+			pluck="recipients",
+			order_by="creation desc",
+		)
+		return rows[0] if rows else None
+
+	api.set_access(account.lead.name, {"Orders": {"email": 0}})
+	auto_repeat.send_notification(order)
+	recipients = mailed()
+	assert account.bookkeeper.email_id in recipients and "accounting@example.com" in recipients
+	assert account.lead.email_id not in recipients
+	assert auto_repeat.recipients.count("@") == 3  # the Auto Repeat itself is not changed
+
+	auto_repeat.recipients = account.lead.email_id
+	frappe.db.delete("Communication", {"reference_doctype": "Sales Order", "reference_name": order.name})
+	auto_repeat.send_notification(order)
+	assert mailed() is None
+	notes = frappe.get_all("Comment", filters={"reference_name": order.name}, pluck="content")
+	assert any("sent no e-mail" in note for note in notes)
