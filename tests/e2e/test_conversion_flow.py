@@ -59,6 +59,31 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	made = keep_for_cleanup(committed, lead.name)
 	assert {doctype for doctype, _ in made} == {"Contact", "Customer", "Opportunity"}
 
+	# the deal gets an item, then an invoice from its Create menu; the lead's graph shows it
+	opportunity = frappe.get_doc(
+		"Opportunity", next(name for doctype, name in made if doctype == "Opportunity")
+	)
+	opportunity.append("items", {"item_code": committed.TEST_ITEM, "qty": 2, "rate": 150})
+	opportunity.save()
+	frappe.db.commit()
+	page.goto(f"/app/opportunity/{opportunity.name}")
+	expect(page.locator(".page-head:visible .title-text")).to_be_visible()
+	create_menu(page, "Sales Invoice")
+	expect(page.locator(".modal.show")).to_contain_text("created")
+	page.locator(".modal.show .btn-modal-close").first.click()
+	frappe.db.commit()  # see the server's commit
+	invoice = frappe.db.get_value(
+		LINKS,
+		{"source_doctype": "Opportunity", "source_name": opportunity.name, "target_doctype": "Sales Invoice"},
+		"target_name",
+	)
+	assert invoice
+	committed._record(frappe.get_doc("Sales Invoice", invoice))  # deleted before the deal
+	page.goto(f"/app/lead/{lead.name}")
+	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	expect(page.locator(".crm-dependencies")).to_contain_text(invoice)
+	screenshot(page, "-invoice-on-lead")
+
 	other = committed.make_lead(with_contact=False)
 	customer = committed.make_customer()
 	page.goto(f"/app/lead/{other.name}")

@@ -73,6 +73,14 @@ def test_lock_banner_read_only_list_indicator_and_admin_unlock(
 	row = other.locator(".list-row-container", has_text=customer.customer_name)
 	expect(row.locator(".crm-lock-indicator")).to_have_count(1)
 
+	other.goto(f"/app/customer/{customer.name}")
+	open_menu_item(other, "Security")
+	panel = other.locator(".modal.show")
+	expect(panel).to_contain_text("Contract talks")
+	expect(panel).to_contain_text(frappe.utils.get_fullname(seller))
+	screenshot(other, "-security")
+	panel.locator(".btn-modal-close").first.click()
+
 	admin = login("Administrator", "admin")
 	admin.goto(f"/app/customer/{customer.name}")
 	open_menu_item(admin, "Unlock")
