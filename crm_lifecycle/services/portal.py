@@ -62,36 +62,30 @@ def _default_rows() -> core.Rows:
 	return _rows(frappe.get_cached_doc(SETTINGS).portal_defaults)
 
 
-def _group_rows(groups: set[str]) -> dict[str, core.Rows]:
-	if not groups:
+def _access_rows(parenttype: str, parents: list[str] | set[str]) -> dict[str, core.Rows]:
+	"""parent -> its portal access rows, for templates ("Lifecycle Portal Template") or contacts."""
+	parents = [parent for parent in parents if parent]
+	if not parents:
 		return {}
 	access = DocType("Lifecycle Portal Access")
 	rows = (
 		frappe.qb.from_(access)
 		.select(access.parent, access.section, access.view, access.email)
-		.where((access.parenttype == "Lifecycle Portal Template") & access.parent.isin(list(groups)))
+		.where((access.parenttype == parenttype) & access.parent.isin(parents))
 		.run()
 	)
-	by_group: dict[str, core.Rows] = {}
-	for group, section, view, email in rows:
-		by_group.setdefault(group, {})[section] = (bool(view), bool(email))
-	return by_group
+	by_parent: dict[str, core.Rows] = {parent: {} for parent in parents}
+	for parent, section, view, email in rows:
+		by_parent[parent][section] = (bool(view), bool(email))
+	return by_parent
+
+
+def _group_rows(groups: set[str]) -> dict[str, core.Rows]:
+	return _access_rows("Lifecycle Portal Template", groups)
 
 
 def _contact_rows(contacts: list[str]) -> dict[str, core.Rows]:
-	if not contacts:
-		return {}
-	access = DocType("Lifecycle Portal Access")
-	rows = (
-		frappe.qb.from_(access)
-		.select(access.parent, access.section, access.view, access.email)
-		.where((access.parenttype == "Contact") & access.parent.isin(contacts))
-		.run()
-	)
-	by_contact: dict[str, core.Rows] = {contact: {} for contact in contacts}
-	for contact, section, view, email in rows:
-		by_contact[contact][section] = (bool(view), bool(email))
-	return by_contact
+	return _access_rows("Contact", contacts)
 
 
 def _customer_groups(customers: set[str]) -> dict[str, str]:
