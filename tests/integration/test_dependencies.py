@@ -16,21 +16,9 @@ from crm_lifecycle.api import conversion as api
 from crm_lifecycle.core.dependencies import Edge, Node
 from crm_lifecycle.services import conversion, dependencies
 from tests import factories as f
+from tests.integration.test_conversion import edge_kind as kind
 
 LINKS = "Lifecycle Document Link"
-
-
-def kind(source, target) -> str | None:
-	return frappe.db.get_value(
-		LINKS,
-		{
-			"source_doctype": source.doctype,
-			"source_name": source.name,
-			"target_doctype": target.doctype,
-			"target_name": target.name,
-		},
-		"kind",
-	)
 
 
 def names(graph: dict) -> set[tuple[str, str]]:
