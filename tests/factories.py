@@ -112,6 +112,15 @@ def seed() -> None:
 		).insert(ignore_permissions=True)
 
 
+def _save_transaction(doc, submit: bool):
+	"""Fill ERPNext's defaults (accounts, price list, ...), insert, submit if asked, record."""
+	doc.set_missing_values()
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return _record(doc)
+
+
 def make_customer(**kwargs):
 	doc = frappe.get_doc(
 		{
@@ -201,11 +210,7 @@ def make_sales_invoice(customer: str, rate: float = 100, qty: float = 1, submit:
 			**kwargs,
 		}
 	)
-	doc.set_missing_values()
-	doc.insert(ignore_permissions=True)
-	if submit:
-		doc.submit()
-	return _record(doc)
+	return _save_transaction(doc, submit)
 
 
 def make_subscription(customer: str, **kwargs):
@@ -263,11 +268,7 @@ def make_sales_order(customer: str, rate: float = 100, qty: float = 1, submit: b
 			**kwargs,
 		}
 	)
-	doc.set_missing_values()
-	doc.insert(ignore_permissions=True)
-	if submit:
-		doc.submit()
-	return _record(doc)
+	return _save_transaction(doc, submit)
 
 
 def make_lead(with_contact: bool = True, **kwargs):
@@ -334,11 +335,7 @@ def make_quotation(customer: str | None = None, lead: str | None = None, submit:
 			**kwargs,
 		}
 	)
-	doc.set_missing_values()
-	doc.insert(ignore_permissions=True)
-	if submit:
-		doc.submit()
-	return _record(doc)
+	return _save_transaction(doc, submit)
 
 
 def make_campaign(**kwargs):
@@ -363,10 +360,7 @@ def make_credit_note(invoice, **kwargs):
 			**kwargs,
 		}
 	)
-	doc.set_missing_values()
-	doc.insert(ignore_permissions=True)
-	doc.submit()
-	return _record(doc)
+	return _save_transaction(doc, submit=True)
 
 
 def make_delivery_note(customer: str, **kwargs):
@@ -379,10 +373,7 @@ def make_delivery_note(customer: str, **kwargs):
 			**kwargs,
 		}
 	)
-	doc.set_missing_values()
-	doc.insert(ignore_permissions=True)
-	doc.submit()
-	return _record(doc)
+	return _save_transaction(doc, submit=True)
 
 
 def make_project(customer: str, **kwargs):

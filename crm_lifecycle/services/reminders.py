@@ -54,6 +54,11 @@ def due(date: str | None = None) -> list[dict]:
 		furthest,
 		today,
 	)
+	# Recipients depend on the customer only: look them up once per customer, not per invoice.
+	by_customer = {
+		customer: recipients(frappe._dict(customer=customer))
+		for customer in {by_name[reminder.invoice].customer for reminder in found}
+	}
 	return [
 		{
 			"sales_invoice": reminder.invoice,
@@ -61,7 +66,7 @@ def due(date: str | None = None) -> list[dict]:
 			"days_overdue": reminder.days_overdue,
 			"days_after_due": reminder.rule.days_after_due,
 			"email_template": reminder.rule.email_template,
-			"recipients": recipients(by_name[reminder.invoice]),
+			"recipients": by_customer[by_name[reminder.invoice].customer],
 		}
 		for reminder in found
 	]
