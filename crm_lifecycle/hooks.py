@@ -1,3 +1,5 @@
+from crm_lifecycle.core import portal as _portal_rules  # underscore: not a hook
+
 app_name = "crm_lifecycle"
 app_title = "CRM Lifecycle"
 app_publisher = "crm_lifecycle developers"
@@ -120,27 +122,27 @@ permission_query_conditions = {
 }
 
 # Portal sections per contact, on every path a portal user has (see overrides/portal.py).
-_PORTAL_SECTION_DOCTYPES = (
-	"Sales Invoice",
-	"Quotation",
-	"Sales Order",
-	"Delivery Note",
-	"Project",
-	"Task",
-	"Timesheet",
-	"Issue",
-	"Contract",
-)
 has_permission = {
-	**{doctype: "crm_lifecycle.overrides.portal.has_permission" for doctype in _PORTAL_SECTION_DOCTYPES},
+	**{doctype: "crm_lifecycle.overrides.portal.has_permission" for doctype in _portal_rules.SECTION_DOCTYPES},
 	"File": "crm_lifecycle.overrides.portal.has_file_permission",
 }
+# Only where ERPNext opens the doctype to the web (Frappe denies the web when no hook exists).
 has_website_permission = {
-	doctype: "crm_lifecycle.overrides.portal.has_website_permission" for doctype in _PORTAL_SECTION_DOCTYPES
+	doctype: "crm_lifecycle.overrides.portal.has_website_permission"
+	for doctype in _portal_rules.WEB_DOCTYPES
 }
 update_website_context = ["crm_lifecycle.overrides.portal.update_website_context"]
-page_renderer = ["crm_lifecycle.overrides.portal_pages.SectionListPage"]
-override_whitelisted_methods = {"frappe.www.list.get": "crm_lifecycle.overrides.portal_pages.get"}
+page_renderer = [
+	"crm_lifecycle.overrides.portal_pages.SectionListPage",
+	"crm_lifecycle.overrides.portal_pages.ProjectPage",
+]
+override_whitelisted_methods = {
+	"frappe.www.list.get": "crm_lifecycle.overrides.portal_pages.get",
+	"frappe.www.list.get_list_data": "crm_lifecycle.overrides.portal_pages.get_list_data",
+	# ERPNext's project page endpoints check no permission at all: ours check the page's rule first
+	"erpnext.templates.pages.projects.get_task_html": "crm_lifecycle.overrides.portal_pages.get_task_html",
+	"erpnext.templates.pages.projects.get_timesheet_html": "crm_lifecycle.overrides.portal_pages.get_timesheet_html",
+}
 
 # Lock rows, their history and dependency-graph edges never keep a record from being deleted
 # (they go with it).

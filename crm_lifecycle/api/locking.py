@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 
 from crm_lifecycle.api.params import name_list
-from crm_lifecycle.services import locking
+from crm_lifecycle.services import locking, visibility
 
 
 @frappe.whitelist(methods=["POST"])
@@ -46,4 +46,6 @@ def locked_names(doctype: str, names: str | list) -> dict[str, str]:
 	frappe.has_permission(doctype, "read", throw=True)
 	if names in ("[]", []):
 		return {}
-	return locking.locked_names(doctype, name_list(names)[:500])
+	# who holds a lock is told only of records the caller may read
+	shown = visibility.readable(doctype, name_list(names)[:500])
+	return locking.locked_names(doctype, [name for name in name_list(names)[:500] if name in shown])

@@ -2,12 +2,15 @@
 
 import frappe
 
+from crm_lifecycle.api import params
 from crm_lifecycle.services import reminders
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def due(date: str | None = None) -> list[dict]:
-	"""Dry run: the reminders the next daily run would send on `date` (default today)."""
+def due(date: str | None = None) -> dict:
+	"""Dry run: the reminders the next daily run would send on `date` (default today), of the
+	invoices the caller may read; the others are only counted."""
+	day = params.date(date, "date")
 	frappe.has_permission("Sales Invoice", "read", throw=True)
 	frappe.has_permission("CRM Lifecycle Settings", "read", throw=True)
-	return reminders.due(date)
+	return reminders.due_for_caller(day)

@@ -31,6 +31,9 @@ AREAS: tuple[Area, ...] = (
 )
 AREA_BY_NAME = {area.name: area for area in AREAS}
 SECTION_DOCTYPES = tuple(sorted({doctype for area in AREAS for doctype in area.doctypes}))
+# The section doctypes ERPNext itself opens to the web (its own has_website_permission hooks);
+# Task and Contract are not among them, so Frappe keeps them off the web and so must we.
+WEB_DOCTYPES = ("Sales Invoice", "Quotation", "Sales Order", "Delivery Note", "Project", "Timesheet", "Issue")
 EMAIL_KINDS = {
 	"Quotation": "Quotations",
 	"Sales Order": "Orders",
@@ -113,14 +116,23 @@ def parse_access(access: dict) -> Rows:
 			raise InvalidAccess("unknown_section", str(name))
 		if not isinstance(switches, dict) or not set(switches) <= {"view", "email"}:
 			raise InvalidAccess("bad_switches", str(name))
-		view = bool(int(switches.get("view", area.view)))
-		email = bool(int(switches.get("email", area.email)))
+		view = _switch(switches.get("view", area.view), name)
+		email = _switch(switches.get("email", area.email), name)
 		if view and not area.view:
 			raise InvalidAccess("no_view_switch", name)
 		if email and not area.email:
 			raise InvalidAccess("no_email_switch", name)
 		rows[name] = (view, email)
 	return rows
+
+
+def _switch(value, section: str) -> bool:
+	"""0 / 1 (also booleans and "0" / "1" as forms send them); anything else is refused."""
+	if isinstance(value, bool) or value in (0, 1):
+		return bool(value)
+	if isinstance(value, str) and value.strip() in ("0", "1"):
+		return value.strip() == "1"
+	raise InvalidAccess("bad_value", section)
 
 
 def strictest(grants: list[dict[str, Grant]]) -> dict[str, Grant]:

@@ -1,7 +1,10 @@
 """Per-contact portal sections enforced on every path a portal user has.
 
 - has_permission (REST, form load, print/PDF via desk permissions, attachments): deny only;
-- has_website_permission (portal detail pages, print view): deny for a denied section;
+- has_website_permission (portal detail pages, print view, PDF): registered only for the doctypes
+  ERPNext itself opens to the web (core.WEB_DOCTYPES), and True only for a logged-in portal user
+  whose customer owns the document and whose contact allows the section. Frappe requires every
+  hook of a doctype to say True, so ERPNext's own check still runs beside ours;
 - permission_query_conditions (lists through frappe.get_list): only allowed customers;
 - update_website_context: the portal sidebar shows only sections allowed somewhere.
 Desk users are never touched: every guard returns early unless the user is a Website User.
@@ -46,8 +49,12 @@ def has_permission(doc, ptype=None, user=None, debug=False):
 
 
 def has_website_permission(doc, ptype=None, user=None, verbose=False):
-	"""Every has_website_permission hook must agree; ERPNext's own check still runs."""
-	return not denied(doc, user)
+	"""True only for a portal user whose customer owns the document and whose contact allows the
+	section; a hook registered for a doctype ERPNext keeps off the web would open it to everyone."""
+	if isinstance(doc, str) or doc is None or not portal.is_portal_user(user):
+		return False
+	area, customer = area_and_customer(doc)
+	return bool(area and customer) and core.can_view(portal.user_access(user), area, customer)
 
 
 def has_file_permission(doc, ptype=None, user=None, debug=False):

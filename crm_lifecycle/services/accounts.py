@@ -15,7 +15,7 @@ from frappe.query_builder.functions import Max
 from frappe.utils import escape_html, get_fullname, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import accounts as core
-from crm_lifecycle.services import write_access
+from crm_lifecycle.services import visibility, write_access
 from crm_lifecycle.services.transaction import atomic
 
 DONE_EVENT = "crm_lifecycle_transfer_done"
@@ -71,6 +71,10 @@ def view(view_name: str, user: str | None = None) -> dict:
 		viewed = viewed_customers(user)
 	elif chosen == core.View.RECENTLY_VIEWED:
 		viewed = viewed_customers(user, newest=core.RECENT_LIMIT)
+	if viewed:
+		# what the user opened once but may no longer read is not named back
+		allowed = visibility.readable("Customer", viewed, user)
+		viewed = [name for name in viewed if name in allowed]
 	filters = core.view_filters(chosen, user, getdate(nowdate()), first_day_of_week(), viewed)
 	return {
 		"view": chosen.value,
@@ -320,6 +324,11 @@ def refusal_text(doctype: str, name: str, refused: core.Refused) -> str:
 
 
 def summary(decided: core.TransferPlan) -> dict:
+	readable = {
+		doctype: visibility.readable(doctype, [d.name for d, _why in decided.refused_documents if d.doctype == doctype])
+		for doctype in {d.doctype for d, _why in decided.refused_documents}
+	}
+	shown = [(d, why) for d, why in decided.refused_documents if d.name in readable[d.doctype]]
 	results = [
 		{
 			"name": r.name,
@@ -347,8 +356,10 @@ def summary(decided: core.TransferPlan) -> dict:
 				"customer": document.customer,
 				"error": refusal_text(document.doctype, document.name, why),
 			}
-			for document, why in decided.refused_documents
+			for document, why in shown
 		],
+		# documents the user may not even read are counted, not named
+		"refused_documents_hidden": len(decided.refused_documents) - len(shown),
 	}
 
 

@@ -6,40 +6,22 @@ Kept apart from the vCard export (vobject): every Jinja environment of the site 
 from collections import defaultdict
 
 import frappe
-from frappe.query_builder import Order
 from frappe.utils import flt, fmt_money, formatdate
 
+from crm_lifecycle.services.links import linked_addresses
 
-def linked_addresses(doctype: str, names: list[str]) -> dict[str, list[dict]]:
-	"""The enabled Addresses linked to each record, primary first (also used by the vCard export)."""
-	Address, Link = frappe.qb.DocType("Address"), frappe.qb.DocType("Dynamic Link")
-	rows = (
-		frappe.qb.from_(Address)
-		.join(Link)
-		.on((Link.parent == Address.name) & (Link.parenttype == "Address"))
-		.select(
-			Link.link_name,
-			Address.name,
-			Address.address_type,
-			Address.address_line1,
-			Address.address_line2,
-			Address.city,
-			Address.state,
-			Address.pincode,
-			Address.country,
-			Address.phone,
-			Address.email_id,
-			Address.is_primary_address,
-		)
-		.where((Link.link_doctype == doctype) & Link.link_name.isin(names) & (Address.disabled == 0))
-		.orderby(Address.is_primary_address, order=Order.desc)
-		.orderby(Address.creation)
-		.run(as_dict=True)
-	)
-	by_record = defaultdict(list)
-	for row in rows:
-		by_record[row.link_name].append(row)
-	return by_record
+
+EMPTY_KEYS = (
+	"contacts",
+	"addresses",
+	"quotations",
+	"quotations_total",
+	"orders",
+	"orders_total",
+	"invoices",
+	"invoices_total",
+	"outstanding_total",
+)
 
 
 def _money(amount: float, currency: str) -> str:
@@ -53,21 +35,32 @@ def _totals(rows: list[dict], field: str) -> list[str]:
 	return [_money(amount, currency) for currency, amount in sorted(sums.items())]
 
 
+def _readable_list(doctype: str, **kwargs) -> list:
+	try:
+		return frappe.get_list(doctype, **kwargs)
+	except frappe.PermissionError:
+		frappe.clear_last_message()
+		return []
+
+
 def crm_lifecycle_customer_sheet(customer: str) -> dict:
-	"""Jinja method of the "Customer Sheet" print format: what is open with the customer. Lists are
-	read with the printing user's permissions."""
+	"""Jinja method of the "Customer Sheet" print format: what is open with the customer. Every
+	list is read with the printing user's permissions; a customer they may not read shows nothing
+	(any template may call this method with any name)."""
+	if not isinstance(customer, str) or not frappe.has_permission("Customer", "read", customer):
+		return {key: [] for key in EMPTY_KEYS}
 	link_filters = [
 		["Dynamic Link", "link_doctype", "=", "Customer"],
 		["Dynamic Link", "link_name", "=", customer],
 	]
-	contacts = frappe.get_list(
+	contacts = _readable_list(
 		"Contact",
 		filters=link_filters,
 		fields=["name", "first_name", "last_name", "designation", "email_id", "phone", "mobile_no"],
 		order_by="`tabContact`.is_primary_contact desc, `tabContact`.creation asc",
 	)
 	addresses = linked_addresses("Customer", [customer])[customer]
-	quotations = frappe.get_list(
+	quotations = _readable_list(
 		"Quotation",
 		filters={
 			"quotation_to": "Customer",
@@ -78,7 +71,7 @@ def crm_lifecycle_customer_sheet(customer: str) -> dict:
 		fields=["name", "transaction_date", "valid_till", "status", "currency", "grand_total"],
 		order_by="transaction_date desc",
 	)
-	orders = frappe.get_list(
+	orders = _readable_list(
 		"Sales Order",
 		filters={
 			"customer": customer,
@@ -88,7 +81,7 @@ def crm_lifecycle_customer_sheet(customer: str) -> dict:
 		fields=["name", "transaction_date", "delivery_date", "status", "currency", "grand_total"],
 		order_by="transaction_date desc",
 	)
-	invoices = frappe.get_list(
+	invoices = _readable_list(
 		"Sales Invoice",
 		filters={"customer": customer, "docstatus": 1, "outstanding_amount": (">", 0)},
 		fields=[

@@ -6,7 +6,8 @@ from frappe.query_builder import DocType
 from frappe.utils import cstr, now_datetime
 
 from crm_lifecycle.core import deactivation as core
-from crm_lifecycle.services import invoice_hold
+from crm_lifecycle.services import invoice_hold, visibility
+from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
 # Documents an Auto Repeat may repeat, and the field that names their customer.
@@ -106,13 +107,27 @@ def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
 
 
 def preview(doctype: str, name: str) -> dict:
+	"""What a deactivation would touch. Invoices, subscriptions and auto repeats the caller may
+	not read are counted, not named, and their amounts are left out of the totals."""
 	party = load_party(doctype, name)
 	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
+	readable_invoices = visibility.readable("Sales Invoice", [invoice.name for invoice in found.invoices])
+	shown = core.Preview(
+		invoices=[invoice for invoice in found.invoices if invoice.name in readable_invoices], schedules=[]
+	)
+	schedules = []
+	for schedule_doctype in {s.doctype for s in found.schedules}:
+		readable = visibility.readable(
+			schedule_doctype, [s.name for s in found.schedules if s.doctype == schedule_doctype]
+		)
+		schedules += [s for s in found.schedules if s.doctype == schedule_doctype and s.name in readable]
 	return {
 		"doctype": doctype,
 		"name": name,
 		"active": party.active,
 		"needs_decision": found.needs_decision,
+		"open_invoices": len(found.invoices),
+		"invoices_to_hold": len(found.invoices_to_hold),
 		"invoices": [
 			{
 				"name": invoice.name,
@@ -121,13 +136,13 @@ def preview(doctype: str, name: str) -> dict:
 				"due_date": invoice.due_date,
 				"on_hold": invoice.on_hold,
 			}
-			for invoice in found.invoices
+			for invoice in shown.invoices
 		],
-		"invoices_to_hold": len(found.invoices_to_hold),
-		"outstanding_by_currency": found.outstanding_by_currency(),
-		"subscriptions": [
-			{"doctype": s.doctype, "name": s.name, "status": s.status} for s in found.schedules
-		],
+		"hidden_invoices": len(found.invoices) - len(shown.invoices),
+		"outstanding_by_currency": shown.outstanding_by_currency(),
+		"running_schedules": len(found.schedules),
+		"subscriptions": [{"doctype": s.doctype, "name": s.name, "status": s.status} for s in schedules],
+		"hidden_subscriptions": len(found.schedules) - len(schedules),
 	}
 
 
@@ -143,7 +158,7 @@ def deactivate(
 	party = load_party(doctype, name)
 	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
 	try:
-		plan = core.plan_deactivation(party, found, hold_invoices, cancel_subscriptions, reason)
+		plan = core.plan_deactivation(party, found, hold_invoices, cancel_subscriptions, clean(reason))
 	except core.DeactivationRefused as error:
 		refuse(error)
 

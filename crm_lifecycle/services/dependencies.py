@@ -105,13 +105,19 @@ def graph(doctype: str, name: str, max_nodes: int = 500) -> dict:
 		walk.feed(row.edge for row in rows)
 	found = walk.graph()
 	details = _details(found.nodes)
+	# a document the caller may not read keeps its place in the graph, not its name
+	hidden = {
+		node: f"hidden-{index}"
+		for index, node in enumerate(sorted(n for n in found.nodes if n not in details and n != found.root))
+	}
 	nodes = []
 	for node, generation in core.ordered(found.nodes, found.edges):
 		info = details.get(node)
 		nodes.append(
 			{
 				"doctype": node.doctype,
-				"name": node.name,
+				"name": None if node in hidden else node.name,
+				"ref": hidden.get(node),
 				"title": info.get("title") if info else None,
 				"status": info.get("status") if info else None,
 				"docstatus": info.get("docstatus") if info else None,
@@ -120,11 +126,14 @@ def graph(doctype: str, name: str, max_nodes: int = 500) -> dict:
 				"root": node == found.root,
 			}
 		)
-	edges = [
-		dict(zip(_COLUMNS, _key(edge), strict=True), kind=edge.kind, **meta.get(edge.pair, {}))
-		for edge in found.edges
-	]
-	return {"nodes": nodes, "edges": edges, "truncated": found.truncated}
+	edges = []
+	for edge in found.edges:
+		row = dict(zip(_COLUMNS, _key(edge), strict=True), kind=edge.kind, **meta.get(edge.pair, {}))
+		for end, node in (("source", edge.source), ("target", edge.target)):
+			if node in hidden:
+				row[f"{end}_name"], row[f"{end}_ref"] = None, hidden[node]
+		edges.append(row)
+	return {"nodes": nodes, "edges": edges, "truncated": found.truncated, "hidden": len(hidden)}
 
 
 class _Row:

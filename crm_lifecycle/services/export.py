@@ -1,7 +1,8 @@
 """Exports of customers and contacts as vCards (vobject); the PDF is services/customer_sheet.py.
 
 Data is loaded set-based (one query per kind of row for all selected records); the caller has
-checked read permission on every selected record.
+checked read permission on every selected record; linked contacts, addresses and organisations
+the user may not read are left out.
 """
 
 from collections import defaultdict
@@ -11,7 +12,8 @@ import vobject
 import frappe
 from frappe import _
 
-from crm_lifecycle.services.customer_sheet import linked_addresses
+from crm_lifecycle.services import visibility
+from crm_lifecycle.services.links import linked_addresses, linked_contacts
 
 VCARD_DOCTYPES = ("Customer", "Contact")
 MAX_CARDS = 1000
@@ -24,19 +26,6 @@ def check_names(doctype: str, names: list[str]) -> None:
 		frappe.throw(
 			_("Select at most {0} records for one vCard file.").format(MAX_CARDS), frappe.ValidationError
 		)
-
-
-def _linked_contacts(customers: list[str]) -> dict[str, list[str]]:
-	rows = frappe.get_all(
-		"Dynamic Link",
-		filters={"parenttype": "Contact", "link_doctype": "Customer", "link_name": ("in", customers)},
-		fields=["parent", "link_name"],
-		order_by="creation",
-	)
-	by_customer = defaultdict(list)
-	for row in rows:
-		by_customer[row.link_name].append(row.parent)
-	return by_customer
 
 
 def _add(card, prop: str, value, types: list[str] | None = None) -> None:
@@ -176,7 +165,8 @@ def vcard(doctype: str, names: list[str], with_contacts: bool = False) -> str:
 		customer_names = dict(
 			frappe.get_all(
 				"Customer",
-				filters={"name": ("in", [link.link_name for link in links])},
+				# an organisation the user may not read is not named on the card
+				filters={"name": ("in", list(visibility.readable("Customer", [link.link_name for link in links])))},
 				fields=["name", "customer_name"],
 				as_list=True,
 			)
@@ -201,7 +191,7 @@ def vcard(doctype: str, names: list[str], with_contacts: bool = False) -> str:
 	order = {name: position for position, name in enumerate(names)}
 	customers.sort(key=lambda customer: order[customer.name])
 	addresses = linked_addresses("Customer", names)
-	contacts = _linked_contacts(names) if with_contacts else {}
+	contacts = linked_contacts("Customer", names) if with_contacts else {}
 	out = []
 	for customer in customers:
 		out.append(_organisation_card(customer, addresses[customer.name]).serialize())

@@ -10,7 +10,8 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import get_fullname, now_datetime
 
 from crm_lifecycle.core import governance as core
-from crm_lifecycle.services import locking
+from crm_lifecycle.services import locking, visibility
+from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
 INVALID_FIELDS = ("crm_invalid", "crm_invalidated_on", "crm_invalidated_by", "crm_invalidation_reason")
@@ -117,7 +118,7 @@ def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
 		core.check_invalidate(doctype, bool(doc.get("crm_invalid")))
 	except core.GovernanceRefused as error:
 		refuse(error, doctype, name)
-	reason = (reason or "").strip() or None
+	reason = clean(reason)
 	with atomic():
 		# db_set runs before_change, so a lock held by somebody else refuses this too.
 		doc.db_set(
@@ -130,7 +131,8 @@ def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
 			notify=True,
 		)
 		text = _("Invalidated: hidden from lists and pickers, refused in new transactions.")
-		doc.add_comment("Info", text + (" " + _("Reason: {0}").format(reason) if reason else ""))
+		reason_text = _("Reason: {0}").format(frappe.utils.escape_html(reason)) if reason else ""
+		doc.add_comment("Info", " ".join(filter(None, (text, reason_text))))
 	return {"doctype": doctype, "name": name, "validity": "Invalid"}
 
 
@@ -288,13 +290,20 @@ def _single_links(single: str, fields: list, doctype: str, name: str, ignored: s
 	return [core.LinkCount(single, hits, 1, 1, (single,), single in ignored)] if hits else []
 
 
+def readable_names(group: core.LinkGroup) -> list[str]:
+	"""The group's sample names the caller may read (User Permissions included); the rest is
+	only in the count."""
+	if frappe.get_meta(group.doctype).issingle:
+		return list(group.names) if frappe.has_permission(group.doctype, "read") else []
+	allowed = visibility.readable(group.doctype, group.names)
+	return [name for name in group.names if name in allowed]
+
+
 def _group_as_dict(group: core.LinkGroup) -> dict:
-	readable = frappe.has_permission(group.doctype, "read")
 	return {
 		"doctype": group.doctype,
 		"count": group.count,
-		# names of documents the caller may not read are not shown, only counted
-		"names": group.names if readable else [],
+		"names": readable_names(group),
 		"fields": group.fields,
 		"blocks_delete": group.blocks_delete,
 	}

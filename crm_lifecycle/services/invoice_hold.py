@@ -9,6 +9,7 @@ from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
+from crm_lifecycle.services.text import clean
 
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
 
@@ -49,6 +50,7 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 	if held_until and getdate(held_until) < getdate(nowdate()):
 		frappe.throw(_("'Held Until' cannot be in the past."), frappe.ValidationError)
 	now, user = now_datetime(), frappe.session.user
+	reason = clean(reason)
 	invoice = DocType("Sales Invoice")
 	(
 		frappe.qb.update(invoice)

@@ -13,6 +13,7 @@ from frappe.utils import format_datetime, get_datetime, get_fullname, now_dateti
 
 from crm_lifecycle.core import locking as core
 from crm_lifecycle.services.locking_cache import cached_lock, forget, forget_cache, remember
+from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
 __all__ = ["cached_lock", "forget_cache"]  # the Redis lock set lives in locking_cache
@@ -82,11 +83,14 @@ def load_lock(doctype: str, name: str, for_update: bool = False) -> core.Lock | 
 	return _as_lock(_lock_row(doctype, name, for_update))
 
 
-def holder_message(lock: core.Lock) -> str:
-	holder = get_fullname(lock.locked_by)
+def holder_message(lock: core.Lock, html: bool = True) -> str:
+	"""Who holds the lock, since when, why: escaped for messages and the timeline (which render
+	HTML), plain for API answers (the desk escapes what it shows)."""
+	escape = frappe.utils.escape_html if html else str
+	holder = escape(get_fullname(lock.locked_by))
 	since = format_datetime(lock.locked_on)
 	if lock.reason:
-		return _("Locked by {0} since {1} ({2})").format(holder, since, lock.reason)
+		return _("Locked by {0} since {1} ({2})").format(holder, since, escape(lock.reason))
 	return _("Locked by {0} since {1}").format(holder, since)
 
 
@@ -202,7 +206,7 @@ def check_lockable(doctype: str) -> None:
 def lock(doctype: str, name: str, reason: str | None = None, expires_on: str | None = None) -> dict:
 	user, now = frappe.session.user, now_datetime()
 	expiry = parse_expiry(expires_on)
-	reason = (reason or "").strip() or None
+	reason = clean(reason)
 	with atomic():
 		# A plain read: a locking read of a missing row would take a gap lock, and two
 		# concurrent lockers holding gap locks deadlock on their inserts.
@@ -270,7 +274,7 @@ def status(doctype: str, name: str) -> dict:
 		"locked_on": lock.locked_on if applies else None,
 		"reason": lock.reason if applies else None,
 		"expires_on": lock.expires_on if applies else None,
-		"message": holder_message(lock) if applies else None,
+		"message": holder_message(lock, html=False) if applies else None,
 		"can_edit": core.may_edit(lock, user, set(frappe.get_roles(user)), now_datetime()),
 		"can_unlock": applies and (lock.locked_by == user or core.is_manager(set(frappe.get_roles(user)))),
 	}

@@ -104,7 +104,9 @@ def preview(doctype: str, source: str, target: str) -> dict:
 			for d in diffs
 		],
 		"rows_carried": {table: len(rows) for table, rows in _carried_rows(source_doc, target_doc).items()},
-		"links": [{"doctype": g.doctype, "count": g.count, "names": g.names} for g in moving],
+		"links": [
+			{"doctype": g.doctype, "count": g.count, "names": governance.readable_names(g)} for g in moving
+		],
 		"conflicts": conflicts,
 		"locks": locks,
 		"can_merge": not conflicts and not blocked_by_lock,

@@ -11,6 +11,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from crm_lifecycle.core import portal as core
+from crm_lifecycle.services import visibility
 
 SETTINGS = "CRM Lifecycle Settings"
 
@@ -38,6 +39,7 @@ def refuse(error: core.InvalidAccess):
 		"bad_switches": _("Section {0} takes only 'view' and 'email'."),
 		"no_view_switch": _("{0} can only be switched for e-mail, not for viewing."),
 		"no_email_switch": _("{0} can only be switched for viewing, not for e-mail."),
+		"bad_value": _("The switches of {0} take 0 or 1."),
 	}
 	frappe.throw(messages[error.reason].format(_(error.value)), frappe.ValidationError)
 
@@ -279,7 +281,14 @@ def recipients(doctype: str, name: str) -> dict:
 	if not customer:
 		return {"customer": None, "kind": kind, "recipients": []}
 	contacts = opted_in_contacts(customer, kind)
-	return {"customer": customer, "kind": kind, "recipients": [row["email"] for row in contacts]}
+	readable = visibility.readable("Contact", [row["contact"] for row in contacts])
+	return {
+		"customer": customer,
+		"kind": kind,
+		"recipients": [row["email"] for row in contacts if row["contact"] in readable],
+		# opted-in contacts the caller may not read are counted, not named
+		"hidden": sum(1 for row in contacts if row["contact"] not in readable),
+	}
 
 
 def filter_automatic_recipients(doctype: str, name: str, addresses: list[str]) -> tuple[list[str], list[str]]:

@@ -6,7 +6,7 @@ from frappe.core.doctype.communication.email import make as make_communication
 from frappe.utils import getdate, nowdate
 
 from crm_lifecycle.core import reminders as core
-from crm_lifecycle.services import portal
+from crm_lifecycle.services import portal, visibility
 from crm_lifecycle.services.transaction import atomic
 
 
@@ -70,6 +70,26 @@ def due(date: str | None = None) -> list[dict]:
 		}
 		for reminder in found
 	]
+
+
+def due_for_caller(date=None) -> dict:
+	"""`due`, told to a person: only reminders of invoices they may read, and only addresses of
+	contacts they may read; the rest is counted."""
+	found = due(date)
+	shown, hidden = visibility.split("Sales Invoice", found, lambda row: row["sales_invoice"])
+	customers = {row["customer"] for row in shown}
+	contacts = {
+		customer: portal.opted_in_contacts(customer, "Payment Reminders") for customer in customers
+	}
+	readable_contacts = visibility.readable(
+		"Contact", [row["contact"] for rows in contacts.values() for row in rows]
+	)
+	for row in shown:
+		row["recipients"] = [
+			contact["email"] for contact in contacts[row["customer"]] if contact["contact"] in readable_contacts
+		]
+		row["hidden_recipients"] = len(contacts[row["customer"]]) - len(row["recipients"])
+	return {"reminders": shown, "hidden": hidden}
 
 
 def recipients(invoice) -> list[str]:

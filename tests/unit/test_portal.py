@@ -55,12 +55,18 @@ def test_sections_and_email_kinds_of_documents(doctype, is_return, area, kind):
 def test_parse_access_accepts_partial_switches_and_refuses_bad_input():
 	assert parse_access({"Invoices": {"view": 0}}) == {"Invoices": (False, True)}
 	assert parse_access({"Tasks": {"email": "0"}}) == {"Tasks": (False, False)}
+	assert parse_access({"Invoices": {"view": True, "email": " 1"}}) == {"Invoices": (True, True)}
 	for bad, reason in [
 		({"Bananas": {"view": 1}}, "unknown_section"),
 		({"Invoices": {"read": 1}}, "bad_switches"),
 		({"Tasks": {"view": 1}}, "no_view_switch"),
 		({"Deliveries": {"email": 1}}, "no_email_switch"),
 		(["Invoices"], "not_an_object"),
+		({"Invoices": {"view": "yes"}}, "bad_value"),
+		({"Invoices": {"email": "x"}}, "bad_value"),
+		({"Invoices": {"view": 2}}, "bad_value"),
+		({"Invoices": {"view": None}}, "bad_value"),
+		({"Invoices": {"view": [1]}}, "bad_value"),
 	]:
 		with pytest.raises(InvalidAccess) as error:
 			parse_access(bad)

@@ -176,15 +176,18 @@ crm_lifecycle.conversion.graph_html = function (graph) {
 	const key = (doctype, name) => `${doctype}\u0000${name}`;
 	const sources = {};
 	for (const edge of graph.edges) {
-		const target = key(edge.target_doctype, edge.target_name);
+		const target = key(edge.target_doctype, edge.target_name || edge.target_ref);
 		(sources[target] = sources[target] || []).push(edge);
 	}
+	// documents the user may not read come without a name
 	const link = (doctype, name, accessible) =>
-		accessible === false
+		!name
+			? `<span class="text-muted">${__("Not permitted")}</span>`
+			: accessible === false
 			? esc(name)
 			: `<a href="${frappe.utils.get_form_link(doctype, name)}">${esc(name)}</a>`;
 	const rows = graph.nodes.map((node) => {
-		const made_from = (sources[key(node.doctype, node.name)] || [])
+		const made_from = (sources[key(node.doctype, node.name || node.ref)] || [])
 			.map((edge) => `${__(edge.source_doctype)} ${link(edge.source_doctype, edge.source_name)}
 				<span class="text-muted small">(${__(edge.kind)})</span>`)
 			.join("<br>");

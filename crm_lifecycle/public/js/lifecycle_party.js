@@ -15,7 +15,7 @@ crm_lifecycle.party.refresh = function (frm) {
 	}
 	frm.page.add_menu_item(__("Reactivate"), () => crm_lifecycle.party.reactivate(frm));
 	let message = __("Deactivated by {0} on {1}", [
-		frappe.user.full_name(frm.doc.crm_deactivated_by),
+		frappe.utils.escape_html(frappe.user.full_name(frm.doc.crm_deactivated_by)),
 		frappe.datetime.str_to_user(frm.doc.crm_deactivated_on),
 	]);
 	if (frm.doc.crm_deactivation_reason) {
@@ -41,12 +41,14 @@ crm_lifecycle.party.deactivation_dialog = function (frm, preview) {
 		fields.push({
 			fieldtype: "HTML",
 			options: `<p>${__("{0} open invoices ({1} not yet on hold), outstanding {2}", [
-				preview.invoices.length,
+				preview.open_invoices,
 				preview.invoices_to_hold,
 				totals || "0",
-			])}</p><p>${__("{0} running subscriptions or auto repeats", [
-				preview.subscriptions.length,
-			])}</p>`,
+			])}${
+				preview.hidden_invoices
+					? " " + __("({0} of them you may not read are not in the total)", [preview.hidden_invoices])
+					: ""
+			}</p><p>${__("{0} running subscriptions or auto repeats", [preview.running_schedules])}</p>`,
 		});
 		if (preview.invoices_to_hold) {
 			fields.push(
@@ -64,7 +66,7 @@ crm_lifecycle.party.deactivation_dialog = function (frm, preview) {
 				}
 			);
 		}
-		if (preview.subscriptions.length) {
+		if (preview.running_schedules) {
 			fields.push({
 				fieldname: "cancel_subscriptions",
 				fieldtype: "Check",

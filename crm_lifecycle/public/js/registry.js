@@ -18,7 +18,7 @@ crm_lifecycle.registry.refresh = function (frm) {
 				);
 			}
 			for (const link of web_searches) {
-				frm.page.add_menu_item(__("Search on {0}", [link.label]), () =>
+				frm.page.add_menu_item(__("Search on {0}", [frappe.utils.escape_html(link.label)]), () =>
 					window.open(link.url, "_blank", "noopener")
 				);
 			}

@@ -9,7 +9,7 @@ frappe.ui.form.on("Sales Invoice", {
 		if (frm.doc.crm_reminders_on_hold) {
 			let message = __("Payment reminders on hold since {0} by {1}", [
 				frappe.datetime.str_to_user(frm.doc.crm_held_on),
-				frappe.user.full_name(frm.doc.crm_held_by),
+				frappe.utils.escape_html(frappe.user.full_name(frm.doc.crm_held_by)),
 			]);
 			if (frm.doc.crm_held_until) {
 				message += " " + __("until {0}", [frappe.datetime.str_to_user(frm.doc.crm_held_until)]);

@@ -1,0 +1,57 @@
+"""What a caller may be told: names (and their amounts, addresses, e-mails) only of documents
+that pass read permission for that caller, User Permissions and shares included; the rest is
+counted, never named.
+
+Read permission is asked from `frappe.get_list`, which applies role permissions, User
+Permissions, shares, "if owner" rules and every app's permission query conditions in one
+query per doctype (per 500 names), instead of one `has_permission` per document.
+"""
+
+from collections.abc import Callable, Iterable
+
+import frappe
+
+CHUNK = 500
+
+
+def readable(doctype: str, names: Iterable[str], user: str | None = None) -> set[str]:
+	"""The subset of `names` the user may read."""
+	names = list(dict.fromkeys(name for name in names if name))
+	if not names:
+		return set()
+	user = user or frappe.session.user
+	found: set[str] = set()
+	# invalid records are hidden from lists, not from those who may open them by name
+	shown_before = frappe.flags.crm_lifecycle_show_invalid
+	frappe.flags.crm_lifecycle_show_invalid = True
+	try:
+		for start in range(0, len(names), CHUNK):
+			found.update(
+				frappe.get_list(
+					doctype,
+					filters={"name": ("in", names[start : start + CHUNK])},
+					pluck="name",
+					limit=0,
+					user=user,
+					ignore_permissions=False,
+				)
+			)
+	except frappe.PermissionError:
+		frappe.clear_last_message()
+		return set()
+	finally:
+		frappe.flags.crm_lifecycle_show_invalid = shown_before
+	return found
+
+
+def can_read(doctype: str, name: str | None, user: str | None = None) -> bool:
+	return bool(name) and name in readable(doctype, [name], user)
+
+
+def split(
+	doctype: str, rows: list, name_of: Callable = lambda row: row["name"], user: str | None = None
+) -> tuple[list, int]:
+	"""(the rows naming a readable document, how many rows were left out)."""
+	allowed = readable(doctype, [name_of(row) for row in rows], user)
+	kept = [row for row in rows if name_of(row) in allowed]
+	return kept, len(rows) - len(kept)
