@@ -123,13 +123,14 @@ permission_query_conditions = {
 
 # Portal sections per contact, on every path a portal user has (see overrides/portal.py).
 has_permission = {
-	**{doctype: "crm_lifecycle.overrides.portal.has_permission" for doctype in _portal_rules.SECTION_DOCTYPES},
+	**{
+		doctype: "crm_lifecycle.overrides.portal.has_permission" for doctype in _portal_rules.SECTION_DOCTYPES
+	},
 	"File": "crm_lifecycle.overrides.portal.has_file_permission",
 }
 # Only where ERPNext opens the doctype to the web (Frappe denies the web when no hook exists).
 has_website_permission = {
-	doctype: "crm_lifecycle.overrides.portal.has_website_permission"
-	for doctype in _portal_rules.WEB_DOCTYPES
+	doctype: "crm_lifecycle.overrides.portal.has_website_permission" for doctype in _portal_rules.WEB_DOCTYPES
 }
 update_website_context = ["crm_lifecycle.overrides.portal.update_website_context"]
 page_renderer = [

@@ -9,7 +9,7 @@ POST /api/method/crm_lifecycle.api.accounts.invalidate     names, reason
 
 import frappe
 
-from crm_lifecycle.api.params import name_list
+from crm_lifecycle.api import params
 from crm_lifecycle.core import accounts as core
 from crm_lifecycle.services import accounts, accounts_delete
 
@@ -18,7 +18,7 @@ from crm_lifecycle.services import accounts, accounts_delete
 def view(view: str) -> dict:
 	"""The list filters of a ready view (names for Unread and Recently Viewed)."""
 	frappe.has_permission("Customer", "read", throw=True)
-	return accounts.view(view)
+	return accounts.view(params.name(view, "view"))
 
 
 @frappe.whitelist(methods=["POST"])
@@ -31,8 +31,9 @@ def transfer(names: str | list, new_owner: str, include_open_documents: int = 0)
 	BACKGROUND_THRESHOLD customers run as a background job: the answer is its job id, and the
 	desk gets progress and the per-record results in realtime."""
 	frappe.has_permission("Customer", "write", throw=True)
-	names = name_list(names)
-	include = bool(int(include_open_documents))
+	names = params.name_list(names)
+	new_owner = params.name(new_owner, "new_owner")
+	include = params.flag(include_open_documents, "include_open_documents")
 	if core.needs_background(len(names)):
 		return accounts.enqueue_transfer(names, new_owner, include)
 	return accounts.transfer(names, new_owner, include)
@@ -42,18 +43,18 @@ def transfer(names: str | list, new_owner: str, include_open_documents: int = 0)
 def delete_report(names: str | list) -> dict:
 	"""Which of the customers can be deleted, and which are blocked by which links."""
 	frappe.has_permission("Customer", "read", throw=True)
-	return accounts_delete.report(name_list(names))
+	return accounts_delete.report(params.name_list(names))
 
 
 @frappe.whitelist(methods=["POST"])
 def delete(names: str | list) -> dict:
 	"""Delete the customers nothing blocks; the blocked ones are reported with their links."""
 	frappe.has_permission("Customer", "delete", throw=True)
-	return accounts_delete.delete(name_list(names))
+	return accounts_delete.delete(params.name_list(names))
 
 
 @frappe.whitelist(methods=["POST"])
 def invalidate(names: str | list, reason: str | None = None) -> dict:
 	"""Invalidate the customers (hidden from lists and pickers) instead of deleting them."""
 	frappe.has_permission("Customer", "write", throw=True)
-	return accounts_delete.invalidate(name_list(names), reason)
+	return accounts_delete.invalidate(params.name_list(names), params.text(reason, "reason"))

@@ -6,14 +6,16 @@ POST /api/method/crm_lifecycle.api.deactivation.<method>
 import frappe
 from frappe import _
 
-from crm_lifecycle.api.params import name_list
+from crm_lifecycle.api import params
+from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.services import deactivation, invoice_hold
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def preview(doctype: str, name: str) -> dict:
-	"""What a deactivation would touch: open invoices and running subscriptions / auto repeats."""
-	deactivation.load_party(doctype, name)
+	"""What a deactivation would touch: open invoices and running subscriptions / auto repeats
+	(those the caller may not read are counted, not named)."""
+	params.existing(doctype, name, core.PARTY_DOCTYPES)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return deactivation.preview(doctype, name)
 
@@ -27,16 +29,21 @@ def deactivate(
 	reason: str | None = None,
 	held_until: str | None = None,
 ) -> dict:
-	deactivation.load_party(doctype, name)
+	params.existing(doctype, name, core.PARTY_DOCTYPES)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return deactivation.deactivate(
-		doctype, name, bool(int(hold_invoices)), bool(int(cancel_subscriptions)), reason, held_until
+		doctype,
+		name,
+		params.flag(hold_invoices, "hold_invoices"),
+		params.flag(cancel_subscriptions, "cancel_subscriptions"),
+		params.text(reason, "reason"),
+		params.date(held_until, "held_until"),
 	)
 
 
 @frappe.whitelist(methods=["POST"])
 def reactivate(doctype: str, name: str) -> dict:
-	deactivation.load_party(doctype, name)
+	params.existing(doctype, name, core.PARTY_DOCTYPES)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return deactivation.reactivate(doctype, name)
 
@@ -50,19 +57,24 @@ def deactivate_many(
 	reason: str | None = None,
 ) -> dict:
 	"""Deactivate many records in a background job; progress and results reach the desk in realtime."""
-	names = name_list(names)
-	deactivation.load_party(doctype, names[0])
+	params.doctype(doctype, core.PARTY_DOCTYPES)
+	names = params.name_list(names)
 	frappe.has_permission(doctype, "write", throw=True)
 	return deactivation.enqueue_many(
-		doctype, names, bool(int(hold_invoices)), bool(int(cancel_subscriptions)), reason
+		doctype,
+		names,
+		params.flag(hold_invoices, "hold_invoices"),
+		params.flag(cancel_subscriptions, "cancel_subscriptions"),
+		params.text(reason, "reason"),
 	)
 
 
 @frappe.whitelist(methods=["POST"])
 def hold_invoices(invoices: str | list, reason: str | None = None, held_until: str | None = None) -> dict:
 	"""Put single invoices on hold from the invoice form or list."""
-	names = name_list(invoices)
+	names = params.name_list(invoices)
 	frappe.has_permission("Sales Invoice", "write", throw=True)
+	reason, held_until = params.text(reason, "reason"), params.date(held_until, "held_until")
 	invoice_hold.check_can_hold(names)
 	invoice_hold.check_open(names)
 	return {"held": invoice_hold.hold(names, reason, held_until)}
@@ -71,7 +83,7 @@ def hold_invoices(invoices: str | list, reason: str | None = None, held_until: s
 @frappe.whitelist(methods=["POST"])
 def release_invoices(invoices: str | list) -> dict:
 	"""Release held invoices (a JSON list of names); those not on hold are reported back."""
-	names = name_list(invoices)
+	names = params.name_list(invoices)
 	frappe.has_permission("Sales Invoice", "write", throw=True)
 	return invoice_hold.release(names)
 
@@ -79,6 +91,7 @@ def release_invoices(invoices: str | list) -> dict:
 @frappe.whitelist(methods=["POST"])
 def release_customer_invoices(customer: str) -> dict:
 	"""'Release all held invoices' of a customer."""
+	params.existing("Customer", customer)
 	frappe.has_permission("Customer", "read", customer, throw=True)
 	frappe.has_permission("Sales Invoice", "write", throw=True)
 	held = invoice_hold.held_invoices_of(customer)

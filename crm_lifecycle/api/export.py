@@ -8,7 +8,7 @@ import re
 
 import frappe
 
-from crm_lifecycle.api.params import name_list
+from crm_lifecycle.api import params
 from crm_lifecycle.services import export
 
 
@@ -16,10 +16,13 @@ from crm_lifecycle.services import export
 def vcard(doctype: str, names: str | list, with_contacts: int = 0) -> str:
 	"""The selected Customers (organisation cards, optionally followed by their contacts) or
 	Contacts (person cards) as one .vcf download; in-process callers get the text back."""
-	names = name_list(names, allow_single=True)
+	params.doctype(doctype, export.VCARD_DOCTYPES)
+	names = params.name_list(names, allow_single=True)
+	export.check_names(doctype, names)
 	for name in names:
+		params.existing(doctype, name)
 		frappe.has_permission(doctype, "read", name, throw=True)
-	text = export.vcard(doctype, names, bool(int(with_contacts)))
+	text = export.vcard(doctype, names, params.flag(with_contacts, "with_contacts"))
 	frappe.response["type"] = "download"
 	stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", names[0]).strip("-.") if len(names) == 1 else ""
 	frappe.response["filename"] = f"{stem or frappe.scrub(doctype) + 's'}.vcf"

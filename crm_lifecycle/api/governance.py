@@ -8,42 +8,41 @@ POST /api/method/crm_lifecycle.api.governance.merge           doctype, source, t
 GET  /api/method/crm_lifecycle.api.governance.delete_report   doctype, name
 """
 
-import json
-
 import frappe
-from frappe import _
 
-from crm_lifecycle.services import governance, locking
+from crm_lifecycle.api import params
+from crm_lifecycle.core import governance as core
+from crm_lifecycle.services import governance
 from crm_lifecycle.services import merge as merging
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def security_info(doctype: str, name: str) -> dict:
 	"""Who created / changed / locked the record, its validity, shares, assignments, readers."""
-	locking.ensure_exists(doctype, name)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return governance.security_info(doctype, name)
 
 
 @frappe.whitelist(methods=["POST"])
 def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
-	locking.ensure_exists(doctype, name)
+	params.existing(doctype, name, core.INVALIDATABLE_DOCTYPES)
 	frappe.has_permission(doctype, "write", name, throw=True)
-	return governance.invalidate(doctype, name, reason)
+	return governance.invalidate(doctype, name, params.text(reason, "reason"))
 
 
 @frappe.whitelist(methods=["POST"])
 def restore(doctype: str, name: str) -> dict:
-	locking.ensure_exists(doctype, name)
+	params.existing(doctype, name, core.INVALIDATABLE_DOCTYPES)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return governance.restore(doctype, name)
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def merge_preview(doctype: str, source: str, target: str) -> dict:
+	params.existing(doctype, source, core.MERGEABLE_DOCTYPES)
+	params.existing(doctype, target)
 	merging.check_pair(doctype, source, target)
-	locking.ensure_exists(doctype, source)
-	locking.ensure_exists(doctype, target)
 	frappe.has_permission(doctype, "read", source, throw=True)
 	frappe.has_permission(doctype, "read", target, throw=True)
 	return merging.preview(doctype, source, target)
@@ -52,35 +51,18 @@ def merge_preview(doctype: str, source: str, target: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def merge(doctype: str, source: str, target: str, keep: str | dict | None = None) -> dict:
 	"""Merge `source` into `target`; `keep` maps each differing field to "source" or "target"."""
+	params.existing(doctype, source, core.MERGEABLE_DOCTYPES)
+	params.existing(doctype, target)
 	merging.check_pair(doctype, source, target)
-	locking.ensure_exists(doctype, source)
-	locking.ensure_exists(doctype, target)
 	frappe.has_permission(doctype, "write", target, throw=True)
 	# the source is deleted at the end of the merge
 	frappe.has_permission(doctype, "delete", source, throw=True)
-	return merging.merge(doctype, source, target, _keep(keep))
-
-
-def _keep(keep: str | dict | None) -> dict[str, str]:
-	if keep is None or keep == "":
-		return {}
-	if isinstance(keep, str):
-		try:
-			keep = json.loads(keep)
-		except ValueError:
-			keep = None
-	if not isinstance(keep, dict) or not all(
-		isinstance(k, str) and isinstance(v, str) for k, v in keep.items()
-	):
-		frappe.throw(
-			_('Pass keep as a JSON object: field name -> "source" or "target".'), frappe.ValidationError
-		)
-	return keep
+	return merging.merge(doctype, source, target, params.string_map(keep, "keep"))
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def delete_report(doctype: str, name: str) -> dict:
 	"""Every document linking to the record, grouped by doctype, and whether deletion is blocked."""
-	locking.ensure_exists(doctype, name)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return governance.delete_report(doctype, name)

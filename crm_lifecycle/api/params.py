@@ -11,6 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
+from crm_lifecycle.services import records
 from crm_lifecycle.services.text import clean
 
 
@@ -43,6 +44,13 @@ def name_list(value: str | list, allow_single: bool = False) -> list[str]:
 	if not isinstance(names, list) or not names or not all(isinstance(name, str) and name for name in names):
 		_refuse(_("Pass a non-empty JSON list of document names."))
 	return list(dict.fromkeys(names))
+
+
+def name(value, argument: str) -> str:
+	"""One non-empty name (of a record, a view, a provider...)."""
+	if not isinstance(value, str) or not value.strip():
+		_refuse(_("Pass {0}.").format(argument))
+	return value
 
 
 def string_list(value: str | list | None, argument: str) -> list[str]:
@@ -127,11 +135,10 @@ def doctype(value, allowed: Iterable[str] | None = None) -> str:
 
 
 def existing(doctype_name: str, name, allowed: Iterable[str] | None = None) -> str:
-	"""A record that exists: 417 for a missing name, 404 for an unknown doctype or record. Runs
-	before the permission check, so Administrator (who passes every check) gets the 404 too."""
+	"""A record that exists: 417 for a missing name or a doctype not offered, 404 for an unknown
+	doctype or record. Runs before the permission check (Administrator passes every check)."""
 	doctype(doctype_name, allowed)
 	if not isinstance(name, str) or not name:
 		_refuse(_("Pass the name of a {0}.").format(_(doctype_name)))
-	if frappe.get_meta(doctype_name).issingle or not frappe.db.exists(doctype_name, name):
-		frappe.throw(_("{0} {1} not found").format(_(doctype_name), name), frappe.DoesNotExistError)
+	records.ensure_exists(doctype_name, name)
 	return name

@@ -5,11 +5,10 @@ POST     /api/method/crm_lifecycle.api.registry.apply       doctype, name, provi
 GET      /api/method/crm_lifecycle.api.registry.shortcuts   doctype, name
 """
 
-import json
-
 import frappe
 from frappe import _
 
+from crm_lifecycle.api import params
 from crm_lifecycle.services import registry
 
 
@@ -19,27 +18,16 @@ def _may_look_up() -> None:
 		frappe.throw(_("Not permitted to look up business registries."), frappe.PermissionError)
 
 
-def _fields(value: str | list) -> list[str]:
-	try:
-		fields = json.loads(value) if isinstance(value, str) else value
-	except json.JSONDecodeError:
-		fields = None
-	if not isinstance(fields, list) or not all(isinstance(field, str) for field in fields):
-		frappe.throw(
-			_('Pass the fields to fill as a JSON list, e.g. ["name", "address"].'), frappe.ValidationError
-		)
-	return fields
-
-
 @frappe.whitelist(methods=["GET", "POST"])
 def lookup(provider: str, query: str, doctype: str | None = None, name: str | None = None) -> dict:
 	"""Candidates from the registry: a number is looked up, a name searched. With `doctype` and
 	`name`, each candidate lists what filling that record from it would change."""
+	provider, query = params.name(provider, "provider"), params.name(query, "query")
 	if doctype or name:
 		if not (doctype and name):
 			frappe.throw(_("Pass both doctype and name, or neither."), frappe.ValidationError)
+		params.existing(doctype, name, registry.FIELD_MAP)
 		frappe.has_permission(doctype, "read", name, throw=True)
-		registry.check_doctype(doctype)
 	else:
 		_may_look_up()
 	return registry.lookup(provider, query, doctype, name)
@@ -49,14 +37,20 @@ def lookup(provider: str, query: str, doctype: str | None = None, name: str | No
 def apply(doctype: str, name: str, provider: str, registry_id: str, fields: str | list) -> dict:
 	"""Fills the accepted `fields` (of name, tax_id, registration_no, legal_form, address) of the
 	record from the registry's current answer for `registry_id`; one transaction."""
+	params.existing(doctype, name, registry.FIELD_MAP)
 	frappe.has_permission(doctype, "write", name, throw=True)
-	registry.check_doctype(doctype)
-	return registry.apply(doctype, name, provider, registry_id, _fields(fields))
+	return registry.apply(
+		doctype,
+		name,
+		params.name(provider, "provider"),
+		params.name(registry_id, "registry_id"),
+		params.string_list(fields, "fields"),
+	)
 
 
 @frappe.whitelist(methods=["GET"])
 def shortcuts(doctype: str, name: str) -> dict:
 	"""What the form menu offers: the switched-on registries and the filled web search links."""
+	params.existing(doctype, name, registry.FIELD_MAP)
 	frappe.has_permission(doctype, "read", name, throw=True)
-	registry.check_doctype(doctype)
 	return {"providers": registry.enabled_providers(), "web_searches": registry.web_searches(doctype, name)}

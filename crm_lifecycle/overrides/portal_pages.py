@@ -125,7 +125,9 @@ def get_list_data(
 	if customer and not core.can_view(portal.user_access(), core.view_area(doctype), customer):
 		return []
 	if doctype == "Issue" and not customer:
-		kwargs["customer"] = json.dumps(["in", core.customers_allowed(portal.user_access(), "Support") or [""]])
+		kwargs["customer"] = json.dumps(
+			["in", core.customers_allowed(portal.user_access(), "Support") or [""]]
+		)
 	return www_list.get_list_data(doctype, txt, start, fields, cmd, limit, web_form_name, **kwargs)
 
 
@@ -204,7 +206,7 @@ def project_denied(project: str | None) -> bool:
 def _check_project_endpoint(project) -> None:
 	"""What ERPNext's project page asks (a desk reader, or a user of the project), and the section."""
 	if not isinstance(project, str) or not project or not frappe.db.exists("Project", project):
-		frappe.throw(_("Project {0} not found").format(project), frappe.DoesNotExistError)
+		frappe.throw(_("{0} {1} not found").format(_("Project"), project), frappe.DoesNotExistError)
 	if frappe.session.user == "Guest":
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
 	member = frappe.db.exists("Project User", {"parent": project, "user": frappe.session.user})

@@ -325,7 +325,9 @@ def refusal_text(doctype: str, name: str, refused: core.Refused) -> str:
 
 def summary(decided: core.TransferPlan) -> dict:
 	readable = {
-		doctype: visibility.readable(doctype, [d.name for d, _why in decided.refused_documents if d.doctype == doctype])
+		doctype: visibility.readable(
+			doctype, [d.name for d, _why in decided.refused_documents if d.doctype == doctype]
+		)
 		for doctype in {d.doctype for d, _why in decided.refused_documents}
 	}
 	shown = [(d, why) for d, why in decided.refused_documents if d.name in readable[d.doctype]]

@@ -10,7 +10,6 @@ from frappe.utils import flt, fmt_money, formatdate
 
 from crm_lifecycle.services.links import linked_addresses
 
-
 EMPTY_KEYS = (
 	"contacts",
 	"addresses",

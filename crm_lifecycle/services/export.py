@@ -166,7 +166,9 @@ def vcard(doctype: str, names: list[str], with_contacts: bool = False) -> str:
 			frappe.get_all(
 				"Customer",
 				# an organisation the user may not read is not named on the card
-				filters={"name": ("in", list(visibility.readable("Customer", [link.link_name for link in links])))},
+				filters={
+					"name": ("in", list(visibility.readable("Customer", [link.link_name for link in links])))
+				},
 				fields=["name", "customer_name"],
 				as_list=True,
 			)

@@ -10,7 +10,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import get_fullname, now_datetime
 
 from crm_lifecycle.core import governance as core
-from crm_lifecycle.services import locking, visibility
+from crm_lifecycle.services import locking, records, visibility
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -49,7 +49,7 @@ def refuse(error: core.GovernanceRefused, doctype: str = "", name: str = ""):
 
 
 def load(doctype: str, name: str):
-	locking.ensure_exists(doctype, name)
+	records.ensure_exists(doctype, name)
 	return frappe.get_doc(doctype, name)
 
 

@@ -44,8 +44,6 @@ def linked_addresses(doctype: str, names: list[str]) -> dict[str, list[dict]]:
 	return by_record
 
 
-
-
 def linked_contacts(doctype: str, names: list[str]) -> dict[str, list[str]]:
 	"""The Contacts linked to each record that the user may read, oldest link first."""
 	rows = frappe.get_all(

@@ -190,14 +190,6 @@ def parse_expiry(expires_on: str | None):
 		frappe.throw(_("{0} is not a date and time.").format(frappe.bold(expires_on)), frappe.ValidationError)
 
 
-def ensure_exists(doctype: str, name: str) -> None:
-	"""404 for an unknown doctype or record, before anything else looks at them."""
-	if not isinstance(doctype, str) or not frappe.db.exists("DocType", doctype):
-		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
-	if frappe.get_meta(doctype).issingle or not frappe.db.exists(doctype, name):
-		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
-
-
 def check_lockable(doctype: str) -> None:
 	if doctype not in lockable_doctypes():
 		refuse(core.LockRefused(core.Refusal.NOT_LOCKABLE), doctype, "")

@@ -4,8 +4,6 @@ A portal user's access is loaded once per request (a handful of queries) and kep
 frappe.local; every permission decision after that is a dictionary lookup.
 """
 
-import json
-
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
@@ -182,12 +180,7 @@ def get_access(contact: str) -> dict:
 	}
 
 
-def set_access(contact: str, access: dict | str) -> dict:
-	if isinstance(access, str):
-		try:
-			access = json.loads(access)
-		except json.JSONDecodeError:
-			frappe.throw(_("Access must be a JSON object of sections."), frappe.ValidationError)
+def set_access(contact: str, access: dict) -> dict:
 	try:
 		rows = core.parse_access(access)
 	except core.InvalidAccess as error:

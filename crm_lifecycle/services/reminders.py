@@ -78,15 +78,15 @@ def due_for_caller(date=None) -> dict:
 	found = due(date)
 	shown, hidden = visibility.split("Sales Invoice", found, lambda row: row["sales_invoice"])
 	customers = {row["customer"] for row in shown}
-	contacts = {
-		customer: portal.opted_in_contacts(customer, "Payment Reminders") for customer in customers
-	}
+	contacts = {customer: portal.opted_in_contacts(customer, "Payment Reminders") for customer in customers}
 	readable_contacts = visibility.readable(
 		"Contact", [row["contact"] for rows in contacts.values() for row in rows]
 	)
 	for row in shown:
 		row["recipients"] = [
-			contact["email"] for contact in contacts[row["customer"]] if contact["contact"] in readable_contacts
+			contact["email"]
+			for contact in contacts[row["customer"]]
+			if contact["contact"] in readable_contacts
 		]
 		row["hidden_recipients"] = len(contacts[row["customer"]]) - len(row["recipients"])
 	return {"reminders": shown, "hidden": hidden}
