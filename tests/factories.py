@@ -403,6 +403,20 @@ def make_issue(customer: str, **kwargs):
 	return _record(doc)
 
 
+def make_contract(customer: str, **kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Contract",
+			"party_type": "Customer",
+			"party_name": customer,
+			"start_date": nowdate(),
+			"contract_terms": unique("Terms"),
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
 @contextlib.contextmanager
 def committed_users(roles_by_key: dict[str, list[str]]):
 	"""Users committed once (say, for a test module: Frappe throttles user creation) and
