@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.utils import cstr, now_datetime
+from frappe.utils import cstr, formatdate, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.services import invoice_hold, visibility
@@ -170,8 +170,7 @@ def deactivate(
 		frappe.has_permission("Auto Repeat", "write", throw=True)
 
 	with atomic():
-		for subscription in plan.subscriptions_to_cancel:
-			frappe.get_doc("Subscription", subscription).cancel_subscription()
+		uninvoiced = [cancel_subscription(subscription) for subscription in plan.subscriptions_to_cancel]
 		for auto_repeat in plan.auto_repeats_to_disable:
 			doc = frappe.get_doc("Auto Repeat", auto_repeat)
 			doc.disabled = 1
@@ -190,7 +189,9 @@ def deactivate(
 			},
 		)
 		frappe.get_doc(doctype, name).add_comment(
-			"Info", deactivation_summary(plan, held), comment_email=frappe.session.user
+			"Info",
+			deactivation_summary(plan, held, [period for period in uninvoiced if period]),
+			comment_email=frappe.session.user,
 		)
 	return {
 		"doctype": doctype,
@@ -202,7 +203,28 @@ def deactivate(
 	}
 
 
-def deactivation_summary(plan: core.DeactivationPlan, held: int) -> str:
+def cancel_subscription(name: str) -> str | None:
+	"""End a subscription today, for good, the same way on every v15 minor: status Cancelled
+	through a normal save (Version, hooks). Unlike ERPNext's own "Cancel Subscription", no
+	closing invoice is made for the running period of a subscription that invoices at the end of
+	its period (a deactivated customer is not billed by the deactivation itself; on newer v15
+	minors ERPNext's own path also fails comparing dates). Returns that uninvoiced period, for
+	the timeline, or None."""
+	doc = frappe.get_doc("Subscription", name)
+	uninvoiced = None
+	if doc.status == "Active" and doc.generate_invoice_at != "Beginning of the current subscription period":
+		if doc.current_invoice_start and getdate(doc.current_invoice_start) <= getdate(nowdate()):
+			uninvoiced = _("{0}: {1} to {2} not invoiced").format(
+				name, formatdate(doc.current_invoice_start), formatdate(nowdate())
+			)
+	doc.status = "Cancelled"
+	doc.cancelation_date = nowdate()
+	doc.flags.crm_lifecycle_cancelled_by_deactivation = True
+	doc.save()
+	return uninvoiced
+
+
+def deactivation_summary(plan: core.DeactivationPlan, held: int, uninvoiced: list[str] | None = None) -> str:
 	parts = [_("Deactivated by {0}").format(frappe.bold(frappe.utils.get_fullname(frappe.session.user)))]
 	if plan.reason:
 		parts.append(_("Reason: {0}").format(frappe.utils.escape_html(plan.reason)))
@@ -210,6 +232,8 @@ def deactivation_summary(plan: core.DeactivationPlan, held: int) -> str:
 		parts.append(_("{0} open invoices put on hold").format(held))
 	if plan.subscriptions_to_cancel:
 		parts.append(_("Subscriptions cancelled: {0}").format(", ".join(plan.subscriptions_to_cancel)))
+	if uninvoiced:
+		parts.append(_("Running periods left uninvoiced: {0}").format("; ".join(uninvoiced)))
 	if plan.auto_repeats_to_disable:
 		parts.append(_("Auto Repeats disabled: {0}").format(", ".join(plan.auto_repeats_to_disable)))
 	return ". ".join(parts)

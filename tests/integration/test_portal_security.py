@@ -1,5 +1,6 @@
-"""The leak matrix: every section x every access path x allowed / denied contact x own / other
-customer's document, over real HTTP as a real logged-in portal user (issue 4)."""
+"""The leak matrix: every section x every access path a Website User or Guest has x allowed /
+denied contact x own / other customer's document x guest, over real HTTP as a real logged-in
+portal user and as a guest."""
 
 import json
 
@@ -39,6 +40,7 @@ def make_documents(factories, customer: str) -> dict[str, list]:
 		"Deliveries": [factories.make_delivery_note(customer)],
 		"Projects": [project, factories.make_task(project.name)],
 		"Support": [factories.make_issue(customer)],
+		"Contracts": [factories.make_contract(customer)],
 	}
 	for docs in documents.values():
 		for doc in docs:
@@ -82,6 +84,20 @@ def visible_paths(client, doc) -> dict[str, bool]:
 		shown["detail page"] = ok(client.get(DETAIL_ROUTES[doctype].format(name)))
 	if doctype == "Project":
 		shown["detail page"] = ok(client.get("/projects", params={"project": name}))
+		task_html = client.get(
+			"/api/method/erpnext.templates.pages.projects.get_task_html", params={"project": name}
+		)
+		shown["project tasks"] = task_html.status_code == 200 and "Task" in task_html.text
+		timesheets = client.get(
+			"/api/method/erpnext.templates.pages.projects.get_timesheet_html", params={"project": name}
+		)
+		shown["project timesheets"] = timesheets.status_code == 200 and bool(
+			(timesheets.json().get("message") or "").strip()
+		)
+	if doctype in LIST_ROUTES:
+		shown["list data"] = listed(
+			client.get("/api/method/frappe.www.list.get_list_data", params={"doctype": doctype})
+		)
 	shown["print view"] = ok(client.get("/printview", params={"doctype": doctype, "name": name}))
 	pdf = client.get(
 		"/api/method/frappe.utils.print_format.download_pdf", params={"doctype": doctype, "name": name}
@@ -98,6 +114,19 @@ def visible_paths(client, doc) -> dict[str, bool]:
 			params={"doctype": doctype, "fields": json.dumps(["name"]), "limit_page_length": 0},
 		)
 	)
+	shown["client.get_value"] = ok(
+		client.get(
+			"/api/method/frappe.client.get_value",
+			params={"doctype": doctype, "filters": json.dumps({"name": name}), "fieldname": "name"},
+		)
+	)
+	shown["report view"] = listed_report(
+		client.get(
+			"/api/method/frappe.desk.reportview.get",
+			params={"doctype": doctype, "fields": json.dumps([f"`tab{doctype}`.`name`"])},
+		),
+		name,
+	)
 	shown["form load"] = ok(
 		client.get("/api/method/frappe.desk.form.load.getdoc", params={"doctype": doctype, "name": name})
 	)
@@ -105,7 +134,24 @@ def visible_paths(client, doc) -> dict[str, bool]:
 	return shown
 
 
-SECTIONS = ("Invoices", "Credit Notes", "Quotations", "Orders", "Deliveries", "Projects", "Support")
+def listed_report(response, name: str) -> bool:
+	if response.status_code != 200:
+		return False
+	message = response.json().get("message") or {}
+	values = message.get("values") if isinstance(message, dict) else message
+	return any(name in row for row in values or [])
+
+
+SECTIONS = (
+	"Invoices",
+	"Credit Notes",
+	"Quotations",
+	"Orders",
+	"Deliveries",
+	"Projects",
+	"Support",
+	"Contracts",
+)
 
 
 def deny_views(contact: str, *denied: str) -> None:
@@ -122,8 +168,15 @@ def test_no_leak_in_the_whole_matrix(http, committed):
 	other = make_documents(committed, other_customer.name)
 	frappe.db.commit()
 	client = http(contact.user, committed.PORTAL_PASSWORD)
+	guest = http()
 
 	checked, leaks, shown_when_allowed = 0, [], set()
+	for section in own:
+		for doc in own[section] + other[section]:
+			for path, shown in visible_paths(guest, doc).items():
+				checked += 1
+				if shown:
+					leaks.append((section, "guest", "-", doc.doctype, path))
 	for section in own:
 		for allowed in (True, False):
 			deny_views(contact.name, *([] if allowed else [section]))
@@ -139,7 +192,10 @@ def test_no_leak_in_the_whole_matrix(http, committed):
 						if shown and may_see:
 							shown_when_allowed.add((section, path))
 
-	print(f"\nportal leak matrix: {checked} checks, {len(leaks)} leaks")
+	paths = {path for docs in own.values() for doc in docs for path in visible_paths(guest, doc)}
+	print(
+		f"\nportal leak matrix: {len(SECTIONS)} sections, {len(paths)} paths, {checked} checks, {len(leaks)} leaks"
+	)
 	assert leaks == []
 	# controls: with the section allowed, the portal really shows the user's own documents
 	for section in ("Invoices", "Quotations", "Orders", "Deliveries"):
@@ -147,6 +203,12 @@ def test_no_leak_in_the_whole_matrix(http, committed):
 		assert (section, "detail page") in shown_when_allowed, section
 		assert (section, "print view") in shown_when_allowed, section
 	assert ("Credit Notes", "list page") in shown_when_allowed
+	for path in ("list data", "list paging"):
+		assert ("Invoices", path) in shown_when_allowed, path
+	assert ("Projects", "detail page") in shown_when_allowed or (
+		"Projects",
+		"list page",
+	) in shown_when_allowed
 
 
 def test_sidebar_and_denied_url_as_the_user_sees_them(http, committed):
