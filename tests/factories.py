@@ -403,6 +403,24 @@ def make_issue(customer: str, **kwargs):
 	return _record(doc)
 
 
+_notifications: list[str] = []
+
+
+def make_notification(**kwargs):
+	"""A Notification; deleted again (not only rolled back) after the test: Frappe caches a
+	doctype's notifications, and only the Notification's own delete clears that cache."""
+	doc = frappe.get_doc({"doctype": "Notification", "name": unique("Notification"), **kwargs}).insert(
+		ignore_permissions=True
+	)
+	_notifications.append(doc.name)
+	return doc
+
+
+def delete_notifications() -> None:
+	while _notifications:
+		frappe.delete_doc("Notification", _notifications.pop(), force=True, ignore_permissions=True)
+
+
 def make_contract(customer: str, **kwargs):
 	doc = frappe.get_doc(
 		{

@@ -68,8 +68,9 @@ def rollback(request):
 	frappe.set_user(DEFAULT_USER)
 	frappe.local.message_log = []
 	yield
-	frappe.db.rollback()
 	frappe.set_user("Administrator")
+	factories.delete_notifications()
+	frappe.db.rollback()
 	frappe.local.message_log = []
 	frappe.local.flags.pop("crm_lifecycle", None)
 

@@ -8,32 +8,46 @@
 """
 
 import frappe
+from frappe import _
 
 from crm_lifecycle.api import params
-from crm_lifecycle.core import conversion as core
 from crm_lifecycle.services import conversion, dependencies
 
 
 @frappe.whitelist(methods=["GET"])
 def targets(doctype: str, name: str) -> list[dict]:
-	params.existing(doctype, name, core.COMBINATIONS)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return conversion.options(doctype, name)
 
 
 @frappe.whitelist(methods=["POST"])
-def convert(doctype: str, name: str, targets: str | list, link: str | dict | None = None) -> dict:
-	params.existing(doctype, name, core.COMBINATIONS)
+def convert(
+	doctype: str,
+	name: str,
+	targets: str | list,
+	link: str | dict | None = None,
+	delivery_date: str | None = None,
+) -> dict:
+	"""`delivery_date` (YYYY-MM-DD) is that of a Sales Order made; default: the quotation's
+	"valid till" when it lies ahead, else the order's date."""
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	# create permission on each target is checked by the service against the plan, which knows
 	# the records a combination really makes (an invoice of a lead's deal also makes a Customer)
 	return conversion.convert(
-		doctype, name, params.string_list(targets, "targets"), params.string_map(link, "link") or None
+		doctype,
+		name,
+		params.string_list(targets, "targets"),
+		params.string_map(link, "link") or None,
+		params.date(delivery_date, "delivery_date"),
 	)
 
 
 @frappe.whitelist(methods=["GET"])
 def graph(doctype: str, name: str) -> dict:
-	params.existing(doctype, name, dependencies.DETAILS)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
+	if doctype not in dependencies.DETAILS:
+		frappe.throw(_("{0} has no dependency graph").format(_(doctype)), frappe.ValidationError)
 	return dependencies.graph(doctype, name)

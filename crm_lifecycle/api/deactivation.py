@@ -7,7 +7,6 @@ import frappe
 from frappe import _
 
 from crm_lifecycle.api import params
-from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.services import deactivation, invoice_hold
 
 
@@ -15,7 +14,7 @@ from crm_lifecycle.services import deactivation, invoice_hold
 def preview(doctype: str, name: str) -> dict:
 	"""What a deactivation would touch: open invoices and running subscriptions / auto repeats
 	(those the caller may not read are counted, not named)."""
-	params.existing(doctype, name, core.PARTY_DOCTYPES)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return deactivation.preview(doctype, name)
 
@@ -29,7 +28,7 @@ def deactivate(
 	reason: str | None = None,
 	held_until: str | None = None,
 ) -> dict:
-	params.existing(doctype, name, core.PARTY_DOCTYPES)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return deactivation.deactivate(
 		doctype,
@@ -43,7 +42,7 @@ def deactivate(
 
 @frappe.whitelist(methods=["POST"])
 def reactivate(doctype: str, name: str) -> dict:
-	params.existing(doctype, name, core.PARTY_DOCTYPES)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return deactivation.reactivate(doctype, name)
 
@@ -57,8 +56,9 @@ def deactivate_many(
 	reason: str | None = None,
 ) -> dict:
 	"""Deactivate many records in a background job; progress and results reach the desk in realtime."""
-	params.doctype(doctype, core.PARTY_DOCTYPES)
 	names = params.name_list(names)
+	params.existing(doctype, names[0])
+	deactivation.load_party(doctype, names[0])  # refuses what is not a Customer or Contact
 	frappe.has_permission(doctype, "write", throw=True)
 	return deactivation.enqueue_many(
 		doctype,

@@ -16,7 +16,7 @@ from crm_lifecycle.services import export
 def vcard(doctype: str, names: str | list, with_contacts: int = 0) -> str:
 	"""The selected Customers (organisation cards, optionally followed by their contacts) or
 	Contacts (person cards) as one .vcf download; in-process callers get the text back."""
-	params.doctype(doctype, export.VCARD_DOCTYPES)
+	params.doctype(doctype)
 	names = params.name_list(names, allow_single=True)
 	export.check_names(doctype, names)
 	for name in names:

@@ -11,7 +11,6 @@ GET  /api/method/crm_lifecycle.api.governance.delete_report   doctype, name
 import frappe
 
 from crm_lifecycle.api import params
-from crm_lifecycle.core import governance as core
 from crm_lifecycle.services import governance
 from crm_lifecycle.services import merge as merging
 
@@ -26,21 +25,21 @@ def security_info(doctype: str, name: str) -> dict:
 
 @frappe.whitelist(methods=["POST"])
 def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
-	params.existing(doctype, name, core.INVALIDATABLE_DOCTYPES)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return governance.invalidate(doctype, name, params.text(reason, "reason"))
 
 
 @frappe.whitelist(methods=["POST"])
 def restore(doctype: str, name: str) -> dict:
-	params.existing(doctype, name, core.INVALIDATABLE_DOCTYPES)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "write", name, throw=True)
 	return governance.restore(doctype, name)
 
 
 @frappe.whitelist(methods=["GET", "POST"])
 def merge_preview(doctype: str, source: str, target: str) -> dict:
-	params.existing(doctype, source, core.MERGEABLE_DOCTYPES)
+	params.existing(doctype, source)
 	params.existing(doctype, target)
 	merging.check_pair(doctype, source, target)
 	frappe.has_permission(doctype, "read", source, throw=True)
@@ -51,7 +50,7 @@ def merge_preview(doctype: str, source: str, target: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def merge(doctype: str, source: str, target: str, keep: str | dict | None = None) -> dict:
 	"""Merge `source` into `target`; `keep` maps each differing field to "source" or "target"."""
-	params.existing(doctype, source, core.MERGEABLE_DOCTYPES)
+	params.existing(doctype, source)
 	params.existing(doctype, target)
 	merging.check_pair(doctype, source, target)
 	frappe.has_permission(doctype, "write", target, throw=True)

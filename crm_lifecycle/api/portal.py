@@ -3,7 +3,6 @@
 import frappe
 
 from crm_lifecycle.api import params
-from crm_lifecycle.core import portal as core
 from crm_lifecycle.services import portal
 
 
@@ -26,6 +25,6 @@ def set_access(contact: str, access: str | dict) -> dict:
 @frappe.whitelist(methods=["GET", "POST"])
 def recipients(doctype: str, name: str) -> dict:
 	"""The addresses preselected in New Email and used for automatic mail of that document."""
-	params.existing(doctype, name, (*core.EMAIL_KINDS, "Sales Invoice"))
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return portal.recipients(doctype, name)

@@ -26,8 +26,9 @@ def lookup(provider: str, query: str, doctype: str | None = None, name: str | No
 	if doctype or name:
 		if not (doctype and name):
 			frappe.throw(_("Pass both doctype and name, or neither."), frappe.ValidationError)
-		params.existing(doctype, name, registry.FIELD_MAP)
+		params.existing(doctype, name)
 		frappe.has_permission(doctype, "read", name, throw=True)
+		registry.check_doctype(doctype)
 	else:
 		_may_look_up()
 	return registry.lookup(provider, query, doctype, name)
@@ -37,8 +38,9 @@ def lookup(provider: str, query: str, doctype: str | None = None, name: str | No
 def apply(doctype: str, name: str, provider: str, registry_id: str, fields: str | list) -> dict:
 	"""Fills the accepted `fields` (of name, tax_id, registration_no, legal_form, address) of the
 	record from the registry's current answer for `registry_id`; one transaction."""
-	params.existing(doctype, name, registry.FIELD_MAP)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "write", name, throw=True)
+	registry.check_doctype(doctype)
 	return registry.apply(
 		doctype,
 		name,
@@ -51,6 +53,7 @@ def apply(doctype: str, name: str, provider: str, registry_id: str, fields: str 
 @frappe.whitelist(methods=["GET"])
 def shortcuts(doctype: str, name: str) -> dict:
 	"""What the form menu offers: the switched-on registries and the filled web search links."""
-	params.existing(doctype, name, registry.FIELD_MAP)
+	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
+	registry.check_doctype(doctype)
 	return {"providers": registry.enabled_providers(), "web_searches": registry.web_searches(doctype, name)}

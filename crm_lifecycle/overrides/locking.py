@@ -15,7 +15,7 @@ Not reachable from any hook, hence not enforced: frappe.db.set_value, frappe.db.
 frappe.qb updates, which bypass documents altogether.
 """
 
-from crm_lifecycle.services import locking
+from crm_lifecycle.services import locking, records
 
 
 def before_validate(doc, method=None):
@@ -58,6 +58,6 @@ def onload(doc, method=None):
 
 
 def after_rename(doc, method=None, old=None, new=None, merge=False):
+	records.repoint_own_links(doc.doctype, old, new)
 	if doc.doctype in locking.lockable_doctypes():
-		# Frappe re-pointed the lock row (a Dynamic Link) to the new name.
 		locking.forget_cache(doc.doctype)

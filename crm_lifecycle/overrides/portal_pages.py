@@ -23,6 +23,7 @@ from frappe.website.page_renderers.list_page import ListPage
 from frappe.website.page_renderers.not_permitted_page import NotPermittedPage
 from frappe.www import list as www_list
 
+from crm_lifecycle.api import params
 from crm_lifecycle.core import portal as core
 from crm_lifecycle.overrides.portal import area_and_customer
 from crm_lifecycle.services import portal
@@ -111,13 +112,15 @@ def get_list_data(
 	doctype, txt=None, limit_start=0, fields=None, cmd=None, limit=20, web_form_name=None, **kwargs
 ):
 	"""frappe.www.list.get_list_data, narrowed to the sections the user's contacts allow."""
+	params.doctype(doctype)
+	limit_start, limit = max(cint(limit_start), 0), max(cint(limit) or 20, 1)
 	state = restriction(doctype)
 	if state is None:
 		return www_list.get_list_data(doctype, txt, limit_start, fields, cmd, limit, web_form_name, **kwargs)
 	frappe.flags.list_context = www_list.get_list_context(frappe._dict(), doctype, web_form_name)
 	if state == "all":
 		return []
-	start, limit = max(cint(limit_start), 0), max(cint(limit) or 20, 1)
+	start = limit_start
 	if doctype in QUERIED_LISTS:
 		return _queried_page(doctype, txt, start, limit)
 	# Issue and Timesheet: ERPNext lists the documents of one customer (or the user's own issues)
@@ -134,9 +137,10 @@ def get_list_data(
 @frappe.whitelist(allow_guest=True)
 def get(doctype, txt=None, limit_start=0, limit=20, pathname=None, **kwargs):
 	"""frappe.www.list.get (the rendered rows of a portal list page), from get_list_data above."""
+	params.doctype(doctype)
+	limit_start, limit = max(cint(limit_start), 0), max(cint(limit) or 20, 1)
 	if restriction(doctype) is None:
 		return www_list.get(doctype, txt, limit_start, limit, pathname, **kwargs)
-	limit_start, limit = max(cint(limit_start), 0), max(cint(limit) or 20, 1)
 	raw_result = get_list_data(doctype, txt, limit_start, limit=limit + 1, **kwargs)
 	show_more = len(raw_result) > limit
 	raw_result = raw_result[:limit]

@@ -6,11 +6,13 @@ same promise to callers in-process (bench console, jobs, tests): if the third re
 first two are gone too.
 """
 
+import datetime
 import functools
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import formatdate, getdate, nowdate
 
 from erpnext.telephony.doctype.call_log.call_log import link_existing_conversations
 
@@ -106,7 +108,13 @@ def options(doctype: str, name: str) -> list[dict]:
 	]
 
 
-def convert(doctype: str, name: str, targets: list[str], link: dict[str, str] | None = None) -> dict:
+def convert(
+	doctype: str,
+	name: str,
+	targets: list[str],
+	link: dict[str, str] | None = None,
+	delivery_date: datetime.date | str | None = None,
+) -> dict:
 	"""Make (or link) the requested records from the source; all of them or, on any error, none."""
 	source = load_source(doctype, name, for_update=True)  # two clicks on Convert queue up here
 	linked = {target: load_linked(target, link_name) for target, link_name in (link or {}).items()}
@@ -120,7 +128,7 @@ def convert(doctype: str, name: str, targets: list[str], link: dict[str, str] | 
 	made: dict[str, Document] = {}
 	with atomic():
 		for step in plan.steps:
-			made[step.doctype] = carry_out(step, source_doc, made)
+			made[step.doctype] = carry_out(step, source_doc, made, delivery_date)
 		names = {target: doc.name for target, doc in made.items()}
 		dependencies.record(
 			Edge(Node(sdt, sname), Node(tdt, tname), kind)
@@ -157,12 +165,14 @@ def check_permissions(plan: Plan) -> None:
 			)
 
 
-def carry_out(step: Step, source_doc: Document, made: dict[str, Document]) -> Document:
+def carry_out(step: Step, source_doc: Document, made: dict[str, Document], delivery_date=None) -> Document:
 	if step.action == REUSE:
 		return frappe.get_doc(step.doctype, step.name)
 	if step.action == LINK:
 		return link_to_lead(frappe.get_doc(step.doctype, step.name), source_doc)
 	doc = MAKERS[(source_doc.doctype, step.doctype)](source_doc, made)
+	if doc.doctype == "Sales Order":
+		fill_delivery_date(doc, source_doc, delivery_date)
 	problems = core.missing(draft_of(doc))
 	if problems:
 		frappe.throw(
@@ -175,6 +185,31 @@ def carry_out(step: Step, source_doc: Document, made: dict[str, Document]) -> Do
 	if doc.doctype == "Contact" and doc.get("phone_nos"):
 		return insert_contact(doc)
 	return doc.insert()
+
+
+def default_delivery_date(source_doc: Document, order_date) -> datetime.date:
+	"""The quotation's "valid till" when it lies ahead, else the order's own date (what ERPNext
+	15.18's mapper set; newer v15 mappers leave it empty and the order refuses to save)."""
+	valid_till = source_doc.get("valid_till")
+	if valid_till and getdate(valid_till) >= getdate(order_date):
+		return getdate(valid_till)
+	return getdate(order_date)
+
+
+def fill_delivery_date(order: Document, source_doc: Document, delivery_date=None) -> None:
+	order_date = order.transaction_date or nowdate()
+	date = getdate(delivery_date) if delivery_date else default_delivery_date(source_doc, order_date)
+	if date < getdate(order_date):
+		frappe.throw(
+			_("The delivery date {0} lies before the order date {1}.").format(
+				formatdate(date), formatdate(order_date)
+			),
+			frappe.ValidationError,
+		)
+	order.delivery_date = date
+	for item in order.get("items"):
+		if not item.get("delivery_date") or delivery_date:
+			item.delivery_date = date
 
 
 def insert_contact(contact: Document) -> Document:

@@ -11,7 +11,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from crm_lifecycle.core import governance as core
-from crm_lifecycle.services import governance, locking
+from crm_lifecycle.services import governance, locking, records
 from crm_lifecycle.services.transaction import atomic
 
 
@@ -139,6 +139,10 @@ def merge(doctype: str, source: str, target: str, keep: dict[str, str] | None = 
 		# Re-point first, then write the chosen values and rows on the target: saving the
 		# target first would let other apps' on_update record rows that the re-pointing then
 		# duplicates.
+		# Dynamic Links first: the rename-merge deletes the source at its end, and ERPNext then
+		# deletes contacts and addresses still linked only to it
+		# (the source's lock row goes with the source: the rename releases it)
+		records.repoint_dynamic_links(doctype, source, target, skip=(locking.LOCK,))
 		frappe.rename_doc(doctype, source, target, merge=True, show_alert=False, rebuild_search=False)
 		target_doc = frappe.get_doc(doctype, target)
 		target_doc.update(updates)

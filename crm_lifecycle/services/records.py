@@ -16,3 +16,48 @@ def ensure_exists(doctype: str, name) -> None:
 		or not frappe.db.exists(doctype, name)
 	):
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+
+
+# The app's own rows that point at a record through a Dynamic Link: (table, doctype field, name field).
+OWN_DYNAMIC_LINKS = (
+	("Lifecycle Lock", "reference_doctype", "reference_name"),
+	("Lifecycle Lock Log", "reference_doctype", "reference_name"),
+	("Lifecycle Document Link", "source_doctype", "source_name"),
+	("Lifecycle Document Link", "target_doctype", "target_name"),
+)
+
+
+def _repoint(links, doctype: str, old: str, new: str) -> None:
+	for table, doctype_field, name_field in links:
+		rows = frappe.qb.DocType(table)
+		try:
+			(
+				frappe.qb.update(rows)
+				.set(rows[name_field], new)
+				.where((rows[doctype_field] == doctype) & (rows[name_field] == old))
+				.run()
+			)
+		except frappe.db.TableMissingError:
+			continue
+
+
+def repoint_own_links(doctype: str, old: str, new: str) -> None:
+	"""After a rename, the app's own rows follow the record. Frappe re-points Dynamic Links
+	itself, but only through a map of the doctypes each table already links to, which can be
+	stale or (on some v15 builds) empty: the app does not rely on it for its own rows."""
+	_repoint(OWN_DYNAMIC_LINKS, doctype, old, new)
+
+
+def repoint_dynamic_links(doctype: str, old: str, new: str, skip: tuple[str, ...] = ()) -> None:
+	"""Every Dynamic Link (DocFields and Custom Fields, child tables too) still naming `old`
+	names `new`, but in the tables of `skip`: what a merge promises, whatever Frappe's own map
+	of dynamic links knew."""
+	from frappe.model.dynamic_links import get_dynamic_links
+
+	links = []
+	for field in get_dynamic_links():
+		meta = frappe.get_meta(field.parent)
+		if meta.issingle or meta.is_virtual or not field.options or field.parent in skip:
+			continue
+		links.append((field.parent, field.options, field.fieldname))
+	_repoint(links, doctype, old, new)

@@ -76,7 +76,17 @@ def test_merge_customers_moves_every_link_and_applies_the_chosen_values():
 	assert frappe.db.get_value("Sales Order", order, "customer") == target
 	assert frappe.db.get_value("Quotation", quotation, "party_name") == target
 	assert frappe.db.get_value("Project", project, "customer") == target
-	assert frappe.get_doc("Contact", contact).links[0].link_name == target
+
+	# the contact's link moved (newer v15 minors also rename a contact named after its customer)
+	def linked_contacts(customer):
+		return frappe.get_all(
+			"Dynamic Link",
+			filters={"parenttype": "Contact", "link_doctype": "Customer", "link_name": customer},
+			pluck="parent",
+		)
+
+	assert linked_contacts(source) == [] and len(linked_contacts(target)) == 1
+	assert contact in linked_contacts(target) or not frappe.db.exists("Contact", contact)
 	assert frappe.db.count("GL Entry", {"party": target}) == moving["GL Entry"]
 	assert remaining_links("Customer", source) == {}  # nothing points at the source any more
 	timeline = frappe.get_all(

@@ -31,10 +31,8 @@ def test_dunning_is_refused_for_a_held_invoice_and_allowed_once_released(overdue
 
 
 def make_overdue_notification():
-	return frappe.get_doc(
-		{
-			"doctype": "Notification",
-			"name": factories.unique("Overdue invoice"),
+	return factories.make_notification(
+		**{
 			"subject": "Invoice {{ doc.name }} is overdue",
 			"document_type": "Sales Invoice",
 			"event": "Days After",
@@ -45,7 +43,7 @@ def make_overdue_notification():
 			"recipients": [{"receiver_by_document_field": "", "cc": "ar@crm-lifecycle.test"}],
 			"enabled": 1,
 		}
-	).insert(ignore_permissions=True)
+	)
 
 
 def queued_mails(invoice_name):

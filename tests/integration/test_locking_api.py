@@ -232,6 +232,8 @@ def test_saving_an_unlocked_record_costs_no_extra_query(people, as_user):
 		finally:
 			frappe.flags.crm_lifecycle_skip_lock_check = False
 
+	# newer v15 minors fill some caches only on the second save after start: warm both modes up
+	statements_per_save(False), statements_per_save(True)
 	assert statements_per_save(False) == statements_per_save(True) == statements_per_save(False)
 
 

@@ -77,7 +77,7 @@ def test_recipients_are_exactly_the_opted_in_contacts(account):
 
 	api.set_access(account.bookkeeper.name, {"Invoices": {"email": 0}})
 	result = api.recipients("Sales Invoice", invoice.name)
-	assert result == {"customer": account.customer.name, "kind": "Invoices", "recipients": []}
+	assert result == {"customer": account.customer.name, "kind": "Invoices", "recipients": [], "hidden": 0}
 
 
 def test_payment_reminders_go_to_contacts_that_opted_in(account):
@@ -126,10 +126,8 @@ def test_notifications_reach_only_opted_in_contacts_and_say_why_when_none(accoun
 	invoice = factories.make_sales_invoice(
 		account.customer.name, contact_person=account.lead.name, contact_email=account.lead.email_id
 	)
-	notification = frappe.get_doc(
-		{
-			"doctype": "Notification",
-			"name": factories.unique("Invoice mail"),
+	notification = factories.make_notification(
+		**{
 			"subject": "Invoice {{ doc.name }}",
 			"document_type": "Sales Invoice",
 			"event": "Submit",
@@ -137,7 +135,7 @@ def test_notifications_reach_only_opted_in_contacts_and_say_why_when_none(accoun
 			"message": "Your invoice",
 			"recipients": [{"receiver_by_document_field": "contact_email"}],
 		}
-	).insert()
+	)
 
 	def queued():
 		return frappe.get_all(

@@ -33,7 +33,7 @@ def overdue(days: int, with_contact: bool = True):
 
 
 def due_for(invoice, date=None):
-	return [row for row in due(date) if row["sales_invoice"] == invoice.name]
+	return [row for row in due(date)["reminders"] if row["sales_invoice"] == invoice.name]
 
 
 def test_dry_run_lists_the_furthest_rule_reached_and_sends_nothing(rules):

@@ -96,18 +96,14 @@ def callers(frappe_site, victim):
 	from tests import factories
 
 	created: list[tuple[str, str]] = []
-	frappe.flags.in_import = True  # skips Frappe's user-creation throttle
-	try:
-		with factories.track(created):
-			own = factories.make_customer()
-			portal = factories.make_contact(customer=own.name, portal_user=True)
-			desk = factories.make_user(roles=["Sales User"], enabled=1)
-			permission = frappe.get_doc(
-				{"doctype": "User Permission", "user": desk.name, "allow": "Customer", "for_value": own.name}
-			).insert(ignore_permissions=True)
-			factories._record(permission)
-	finally:
-		frappe.flags.in_import = False
+	with factories.track(created):
+		own = factories.make_customer()
+		portal = factories.make_contact(customer=own.name, portal_user=True)
+		desk = factories.make_user(roles=["Sales User"])
+		permission = frappe.get_doc(
+			{"doctype": "User Permission", "user": desk.name, "allow": "Customer", "for_value": own.name}
+		).insert(ignore_permissions=True)
+		factories._record(permission)
 	yield {
 		"guest": (None, None),
 		"portal": (portal.user, factories.PORTAL_PASSWORD),
@@ -185,4 +181,7 @@ def test_every_method_refuses_outsiders_and_malformed_input(http, victim, caller
 	print(
 		f"\nsecurity: {len(methods)} methods x {len(callers)} callers, {checked} calls, {len(failures)} failures"
 	)
-	assert failures == []
+	assert failures == [], "\n".join(
+		f"{kind} {path} {arguments!r}: {problem} | {body}"
+		for kind, path, arguments, problem, body in failures
+	)

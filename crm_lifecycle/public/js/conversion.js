@@ -62,7 +62,25 @@ crm_lifecycle.conversion.add_create_menu = function (frm) {
 	});
 };
 
-crm_lifecycle.conversion.convert = function (frm, targets, link) {
+crm_lifecycle.conversion.convert = function (frm, targets, link, delivery_date) {
+	if (targets.includes("Sales Order") && !delivery_date) {
+		// a Sales Order needs a delivery date: the quotation's "valid till" when ahead, else today
+		const today = frappe.datetime.get_today();
+		const valid_till = frm.doc.valid_till;
+		frappe.prompt(
+			{
+				fieldname: "delivery_date",
+				fieldtype: "Date",
+				label: __("Delivery Date"),
+				reqd: 1,
+				default: valid_till && valid_till >= today ? valid_till : today,
+			},
+			(values) => crm_lifecycle.conversion.convert(frm, targets, link, values.delivery_date),
+			__("Create Sales Order"),
+			__("Create")
+		);
+		return;
+	}
 	frappe.call({
 		method: `${crm_lifecycle.conversion.API}.convert`,
 		args: {
@@ -70,6 +88,7 @@ crm_lifecycle.conversion.convert = function (frm, targets, link) {
 			name: frm.docname,
 			targets: JSON.stringify(targets),
 			link: link ? JSON.stringify(link) : null,
+			delivery_date: delivery_date || null,
 		},
 		freeze: true,
 		freeze_message: __("Creating..."),
