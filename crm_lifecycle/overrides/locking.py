@@ -11,6 +11,13 @@ and Redis has a lock for it. Which Frappe paths end here:
 - doc.db_set (ERPNext's set_status(update=True), too) -> before_change;
 - delete -> on_trash; rename and rename-merge -> before_rename.
 
+- attachments (File rows attached to the record): adding -> before_validate, removing -> on_trash.
+
+A change that happens while ANOTHER document is being saved (ERPNext setting an order's status
+or per_billed when an invoice against it is submitted, a lead's "Converted"...) is derived, not
+an edit of the locked record: it goes through and the record's timeline says what changed.
+Deleting, cancelling and renaming a locked record are never derived.
+
 Not reachable from any hook, hence not enforced: frappe.db.set_value, frappe.db.sql and
 frappe.qb updates, which bypass documents altogether.
 """
@@ -23,7 +30,7 @@ def before_validate(doc, method=None):
 
 
 def before_cancel(doc, method=None):
-	locking.check_write(doc)
+	locking.check_write(doc, derived_allowed=False)
 
 
 def before_update_after_submit(doc, method=None):
@@ -35,14 +42,14 @@ def before_change(doc, method=None):
 
 
 def on_trash(doc, method=None):
-	locking.check_write(doc)
+	locking.check_write(doc, derived_allowed=False)
 	if doc.doctype in locking.lockable_doctypes():
 		# The record goes; its lock row would otherwise lock a future record of the same name.
 		locking.release_for(doc.doctype, doc.name)
 
 
 def before_rename(doc, method=None, old=None, new=None, merge=False):
-	locking.check_write(doc)
+	locking.check_write(doc, derived_allowed=False)
 	if merge and doc.doctype in locking.lockable_doctypes():
 		# Merging moves every row pointing at the old name to the new one, the lock row too,
 		# which would then clash with (or silently become) the target's lock.

@@ -19,7 +19,7 @@ from erpnext.telephony.doctype.call_log.call_log import link_existing_conversati
 from crm_lifecycle.core import conversion as core
 from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
 from crm_lifecycle.core.dependencies import Edge, Node
-from crm_lifecycle.services import dependencies
+from crm_lifecycle.services import dependencies, locking
 from crm_lifecycle.services.conversion_mappers import MAKERS
 from crm_lifecycle.services.transaction import atomic
 
@@ -117,6 +117,11 @@ def convert(
 ) -> dict:
 	"""Make (or link) the requested records from the source; all of them or, on any error, none."""
 	source = load_source(doctype, name, for_update=True)  # two clicks on Convert queue up here
+	# a conversion of the app is an edit of its source (marked converted, linked to what is made)
+	# and of every existing record it links: none may be locked by somebody else
+	locking.check_write_to(doctype, name)
+	for target, link_name in (link or {}).items():
+		locking.check_write_to(target, link_name)
 	linked = {target: load_linked(target, link_name) for target, link_name in (link or {}).items()}
 	try:
 		plan = core.plan(source, targets, linked)

@@ -9,14 +9,17 @@ from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
+from crm_lifecycle.services import locking
 from crm_lifecycle.services.text import clean
 
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
 
 
 def check_can_hold(names: list[str]) -> None:
-	"""Write permission on Sales Invoice, and read access to every one of them (user permissions)."""
+	"""Write permission on Sales Invoice, read access to every one of them (user permissions),
+	and none locked by somebody else (when Sales Invoice is lockable)."""
 	frappe.has_permission("Sales Invoice", "write", throw=True)
+	locking.check_write_to_many("Sales Invoice", names)
 	accessible = frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0)
 	if len(accessible) < len(set(names)):
 		frappe.throw(

@@ -109,6 +109,9 @@ def _target(doc) -> tuple[str, str] | None:
 	parenttype = doc.get("parenttype")
 	if parenttype in lockable and doc.get("parent"):
 		return (parenttype, doc.parent)
+	if doc.doctype == "File" and doc.get("attached_to_doctype") in lockable and doc.get("attached_to_name"):
+		# adding or removing an attachment edits the record (comments, tags, likes do not)
+		return (doc.attached_to_doctype, doc.attached_to_name)
 	return None
 
 
@@ -127,19 +130,91 @@ def _enforced() -> bool:
 	return enforcement_on()
 
 
-def check_write(doc) -> None:
-	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked."""
+def _saved_meanwhile(target: tuple[str, str]) -> tuple[str, str] | None:
+	"""The other document being saved, submitted or cancelled while `target` is written, if any.
+
+	A lock stops people editing the record, not the business around it: when a colleague submits
+	an invoice against a locked order, ERPNext then sets the order's billing status, per_billed,
+	advance paid... (derived fields it maintains because ANOTHER document changed). Frappe lists
+	the documents in the middle of a save in `frappe.flags.currently_saving` (reset with every
+	request and job); a write while another one is there is such a derived change."""
+	for doctype, name in frappe.flags.currently_saving or ():
+		if (doctype, name) != target:
+			return doctype, name
+	return None
+
+
+def check_write(doc, derived_allowed: bool = True) -> None:
+	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked.
+	A derived change (another document is being saved) goes through and is noted in the
+	record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
 	if not _enforced():
 		return
 	target = _target(doc)
-	if target:
+	if not target:
+		return
+	cause = _saved_meanwhile(target) if derived_allowed else None
+	if cause is None:
 		assert_may_edit(*target)
+	else:
+		note_derived_change(doc, target, cause)
+
+
+def note_derived_change(doc, target: tuple[str, str], cause: tuple[str, str]) -> None:
+	"""The timeline of a record locked by somebody else says what ERPNext changed meanwhile."""
+	lock = cached_lock(*target)
+	if lock is None:
+		return  # the hot path: not locked
+	user, now = frappe.session.user, now_datetime()
+	if core.may_edit(lock, user, set(frappe.get_roles(user)), now):
+		return
+	noted = frappe.flags.crm_lifecycle_derived_noted
+	if noted is None:
+		noted = frappe.flags.crm_lifecycle_derived_noted = set()
+	fields = _changed_labels(doc) if doc.doctype == target[0] else [_(doc.doctype)]
+	key = (target, cause, tuple(fields))
+	if not fields or key in noted:
+		return
+	noted.add(key)
+	_comment(
+		*target,
+		_("Changed while locked by {0}: {1} (through {2} {3})").format(
+			frappe.utils.escape_html(get_fullname(lock.locked_by)),
+			", ".join(fields),
+			_(cause[0]),
+			frappe.utils.escape_html(cause[1] or ""),
+		),
+	)
+
+
+def _changed_labels(doc) -> list[str]:
+	"""Labels of the fields whose value differs from the database (before it is written)."""
+	columns = [
+		field.fieldname for field in doc.meta.fields if field.fieldtype not in ("Table", "Table MultiSelect")
+	]
+	columns = [c for c in columns if frappe.db.has_column(doc.doctype, c)]
+	stored = frappe.db.get_value(doc.doctype, doc.name, columns, as_dict=True) or {}
+	return [
+		_(doc.meta.get_label(column))
+		for column in columns
+		if column in stored
+		and frappe.utils.cstr(stored[column]) != frappe.utils.cstr(doc.get(column))
+		and not (stored[column] in (None, "", 0) and doc.get(column) in (None, "", 0))
+	]
 
 
 def check_write_to(doctype: str, name: str) -> None:
-	"""The same check for a record named, not loaded (a merge target, a bulk action)."""
+	"""The same check for a record named, not loaded (a merge target, a bulk action): every
+	write the app itself makes to a record is the user's own edit of it, never derived."""
 	if _enforced() and doctype in lockable_doctypes():
 		assert_may_edit(doctype, name)
+
+
+def check_write_to_many(doctype: str, names: list[str]) -> None:
+	"""check_write_to for many records: one query for the locked ones, then only those."""
+	if _enforced() and doctype in lockable_doctypes():
+		for name in locked_names(doctype, names):
+			assert_may_edit(doctype, name)
 
 
 def assert_may_edit(doctype: str, name: str) -> None:

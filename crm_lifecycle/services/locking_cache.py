@@ -13,6 +13,7 @@ from frappe.query_builder import DocType
 from frappe.utils import get_datetime, now_datetime
 
 from crm_lifecycle.core import locking as core
+from crm_lifecycle.services.transaction import on_rollback
 
 LOCK = "Lifecycle Lock"
 # One Redis hash per lockable doctype: record name -> "holder<US>expiry", plus LOADED once built.
@@ -101,7 +102,7 @@ def remember(doctype: str, name: str, lock: core.Lock) -> None:
 	value = _encode(lock)
 	_hset(doctype, name, value)
 	frappe.db.after_commit.add(lambda: _hset(doctype, name, value))
-	frappe.db.after_rollback.add(lambda: _hdel(doctype, name))
+	on_rollback(lambda: _hdel(doctype, name))
 
 
 def forget(doctype: str, name: str) -> None:
@@ -111,7 +112,7 @@ def forget(doctype: str, name: str) -> None:
 	when they commit."""
 	_hdel(doctype, name)
 	frappe.db.after_commit.add(lambda: _hdel(doctype, name))
-	frappe.db.after_rollback.add(lambda: forget_cache(doctype))
+	on_rollback(lambda: forget_cache(doctype))
 
 
 def forget_cache(doctype: str | None = None) -> None:

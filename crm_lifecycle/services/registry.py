@@ -14,6 +14,7 @@ from frappe.contacts.doctype.address.address import get_address_display
 from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
+from crm_lifecycle.services import locking
 from crm_lifecycle.services.transaction import atomic
 
 SETTINGS = "CRM Lifecycle Settings"
@@ -285,6 +286,7 @@ def _save_address(doc, address: core.Address) -> "frappe.Document":
 def apply(doctype: str, name: str, provider_key: str, registry_id: str, fields: list[str]) -> dict:
 	"""Asks the registry again (the client's copy is not trusted) and writes only the accepted fields
 	that differ, in one transaction; a registry failure leaves everything as it was."""
+	locking.check_write_to(doctype, name)
 	provider = _provider(provider_key)
 	candidate = fetch(provider_key, registry_id)
 	wanted = _ask(

@@ -11,7 +11,7 @@ import frappe.client
 import frappe.desk.form.assign_to
 from frappe.model.workflow import apply_workflow
 
-from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice, update_status
+from erpnext.selling.doctype.sales_order.sales_order import update_status
 
 from crm_lifecycle.services import locking
 from tests import factories
@@ -130,12 +130,6 @@ def _rename(name: str) -> None:
 	frappe.rename_doc("Customer", name, name + " R", show_alert=False, rebuild_search=False)
 
 
-def _invoice_order(name: str) -> None:
-	invoice = make_sales_invoice(name)
-	invoice.insert()
-	invoice.submit()  # ERPNext then updates the order's billing status with db_set
-
-
 def _workflow_project() -> str:
 	return frappe.get_doc({"doctype": "Project", "project_name": factories.unique("Project")}).insert().name
 
@@ -210,13 +204,6 @@ PATHS = [
 		_sales_order(submit=True),
 		lambda n: update_status("Closed", n),
 		lambda n: frappe.db.get_value("Sales Order", n, "status") == "Closed",
-	),
-	WritePath(
-		"invoice against the order (derived status)",
-		"Sales Order",
-		_sales_order(submit=True),
-		_invoice_order,
-		lambda n: frappe.db.exists("Sales Invoice Item", {"sales_order": n, "docstatus": 1}) is not None,
 	),
 	WritePath(
 		"workflow action",
