@@ -6,7 +6,8 @@ from frappe.query_builder import DocType
 from frappe.utils import cstr, formatdate, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import deactivation as core
-from crm_lifecycle.services import invoice_hold, visibility
+from crm_lifecycle.services import invoice_hold, locking, visibility
+from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -156,6 +157,7 @@ def deactivate(
 ) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
 	party = load_party(doctype, name)
+	locking.check_write_to(doctype, name)
 	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
 	try:
 		plan = core.plan_deactivation(party, found, hold_invoices, cancel_subscriptions, clean(reason))
@@ -178,7 +180,7 @@ def deactivate(
 		held = (
 			invoice_hold.hold(plan.invoices_to_hold, plan.reason, held_until) if plan.invoices_to_hold else 0
 		)
-		frappe.db.set_value(
+		save_state(
 			doctype,
 			name,
 			{
@@ -242,12 +244,13 @@ def deactivation_summary(plan: core.DeactivationPlan, held: int, uninvoiced: lis
 def reactivate(doctype: str, name: str) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
 	party = load_party(doctype, name)
+	locking.check_write_to(doctype, name)
 	try:
 		core.check_reactivation(party)
 	except core.DeactivationRefused as error:
 		refuse(error)
 	with atomic():
-		frappe.db.set_value(
+		save_state(
 			doctype,
 			name,
 			{
@@ -318,6 +321,8 @@ def refuse_direct_state_change(doc) -> None:
 	"""The lifecycle state changes only through deactivate/reactivate, which log who and why."""
 	if doc.is_new():
 		doc.crm_active = 1
+		return
+	if doc.flags.crm_lifecycle_state_change:
 		return
 	before = doc.get_doc_before_save()
 	if before and any(cstr(doc.get(f)) != cstr(before.get(f)) for f in LIFECYCLE_FIELDS):

@@ -11,6 +11,7 @@ from frappe.utils import get_fullname, now_datetime
 
 from crm_lifecycle.core import governance as core
 from crm_lifecycle.services import locking, records, visibility
+from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -119,16 +120,17 @@ def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
 	except core.GovernanceRefused as error:
 		refuse(error, doctype, name)
 	reason = clean(reason)
+	locking.check_write_to(doctype, name)
 	with atomic():
-		# db_set runs before_change, so a lock held by somebody else refuses this too.
-		doc.db_set(
+		save_state(
+			doctype,
+			name,
 			{
 				"crm_invalid": 1,
 				"crm_invalidated_on": now_datetime(),
 				"crm_invalidated_by": frappe.session.user,
 				"crm_invalidation_reason": reason,
 			},
-			notify=True,
 		)
 		text = _("Invalidated: hidden from lists and pickers, refused in new transactions.")
 		reason_text = _("Reason: {0}").format(frappe.utils.escape_html(reason)) if reason else ""
@@ -143,8 +145,9 @@ def restore(doctype: str, name: str) -> dict:
 		core.check_restore(doctype, bool(doc.get("crm_invalid")))
 	except core.GovernanceRefused as error:
 		refuse(error, doctype, name)
+	locking.check_write_to(doctype, name)
 	with atomic():
-		doc.db_set({**dict.fromkeys(INVALID_FIELDS), "crm_invalid": 0}, notify=True)
+		save_state(doctype, name, {**dict.fromkeys(INVALID_FIELDS), "crm_invalid": 0})
 		doc.add_comment("Info", _("Restored: valid again, visible in lists and pickers."))
 	active = doc.get("crm_active") if doc.meta.has_field("crm_active") else None
 	return {"doctype": doctype, "name": name, "validity": core.validity(active, False)}

@@ -9,7 +9,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from crm_lifecycle.core import portal as core
-from crm_lifecycle.services import visibility
+from crm_lifecycle.services import locking, records, visibility
 
 SETTINGS = "CRM Lifecycle Settings"
 
@@ -186,15 +186,18 @@ def set_access(contact: str, access: dict) -> dict:
 	except core.InvalidAccess as error:
 		refuse(error)
 	access_of_contact(contact)  # refuses a contact without a customer
+	locking.check_write_to("Contact", contact)
 	before = get_access(contact)
-	doc = frappe.get_doc("Contact", contact)
-	existing = {row.section: row for row in doc.crm_portal_access}
-	for section, (view, email) in rows.items():
-		if section in existing:
-			existing[section].view, existing[section].email = int(view), int(email)
-		else:
-			doc.append("crm_portal_access", {"section": section, "view": int(view), "email": int(email)})
-	doc.save()
+
+	def change(doc):
+		existing = {row.section: row for row in doc.crm_portal_access}
+		for section, (view, email) in rows.items():
+			if section in existing:
+				existing[section].view, existing[section].email = int(view), int(email)
+			else:
+				doc.append("crm_portal_access", {"section": section, "view": int(view), "email": int(email)})
+
+	doc = records.save_changes("Contact", contact, change)
 	clear_access_cache()
 	after = get_access(contact)
 	changes = [

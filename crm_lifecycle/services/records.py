@@ -1,7 +1,10 @@
 """Existence of records, asked the same way by every service and API method."""
 
+from collections.abc import Callable
+
 import frappe
 from frappe import _
+from frappe.model.document import Document
 
 
 def ensure_exists(doctype: str, name) -> None:
@@ -61,3 +64,31 @@ def repoint_dynamic_links(doctype: str, old: str, new: str, skip: tuple[str, ...
 			continue
 		links.append((field.parent, field.options, field.fieldname))
 	_repoint(links, doctype, old, new)
+
+
+def save_changes(doctype: str, name: str, change: Callable) -> Document:
+	"""Apply `change(doc)` and save like a form save (Version, on_update and so Webhooks,
+	Notifications and other apps' doc_events, realtime refresh, modified, lock check). A job that
+	changed the record between our read and our save (Frappe's own User.on_update enqueues
+	one that updates the user's contact) is no reason to fail: the record is read again and
+	the change applied once more."""
+	for attempt in (1, 2):
+		doc = frappe.get_doc(doctype, name)
+		change(doc)
+		try:
+			doc.save()
+			return doc
+		except frappe.TimestampMismatchError:
+			if attempt == 2:
+				raise
+			frappe.clear_last_message()
+
+
+def save_state(doctype: str, name: str, values: dict) -> Document:
+	"""Write lifecycle fields (which forms refuse to change directly) through save_changes."""
+
+	def change(doc):
+		doc.update(values)
+		doc.flags.crm_lifecycle_state_change = True
+
+	return save_changes(doctype, name, change)

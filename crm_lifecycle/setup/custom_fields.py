@@ -318,6 +318,10 @@ PROPERTY_SETTERS: list[tuple[str, str | None, str, str, str]] = [
 	("Customer", "account_manager", "in_list_view", "1", "Check"),
 	("Customer", "account_manager", "in_standard_filter", "1", "Check"),
 	("Customer", None, "track_views", "1", "Check"),
+	# lifecycle changes (deactivation, invalidation) leave a Version like any other change;
+	# Customer and Sales Invoice track changes in ERPNext already
+	("Contact", None, "track_changes", "1", "Check"),
+	("Lead", None, "track_changes", "1", "Check"),
 ]
 
 # Roles the app owns: created on install, removed on uninstall.
