@@ -16,12 +16,17 @@ before_uninstall = "crm_lifecycle.setup.uninstall.before_uninstall"
 
 # Desk
 # ----
+# Record governance (lock / unlock, banner, read-only form, list icon, security panel, invalidate,
+# merge, delete report) on every doctype the site governs: the lists come with the boot info, so
+# lockable doctypes an administrator adds get the same extras.
+app_include_js = ["/assets/crm_lifecycle/js/governance.js", "/assets/crm_lifecycle/js/governance_list.js"]
+boot_session = "crm_lifecycle.boot.boot_session"
+
 # One entry per ERPNext/Frappe doctype whose form or list we extend.
 doctype_js = {
 	"Customer": [
 		"public/js/lifecycle_party.js",
 		"public/js/customer.js",
-		"public/js/governance.js",
 		"public/js/conversion.js",
 		"public/js/registry.js",
 		"public/js/export.js",
@@ -30,17 +35,15 @@ doctype_js = {
 		"public/js/lifecycle_party.js",
 		"public/js/contact.js",
 		"public/js/portal_access.js",
-		"public/js/governance.js",
 		"public/js/conversion.js",
 		"public/js/export.js",
 	],
 	"Sales Invoice": ["public/js/sales_invoice.js", "public/js/conversion.js", "public/js/portal_email.js"],
-	# record governance (lock, security, invalidate, merge, delete report) on the default lockables
-	"Lead": ["public/js/governance.js", "public/js/conversion.js", "public/js/registry.js"],
-	"Opportunity": ["public/js/governance.js", "public/js/conversion.js"],
-	"Quotation": ["public/js/governance.js", "public/js/conversion.js", "public/js/portal_email.js"],
-	"Sales Order": ["public/js/governance.js", "public/js/conversion.js", "public/js/portal_email.js"],
-	"Project": ["public/js/governance.js", "public/js/portal_email.js"],
+	"Lead": ["public/js/conversion.js", "public/js/registry.js"],
+	"Opportunity": ["public/js/conversion.js"],
+	"Quotation": ["public/js/conversion.js", "public/js/portal_email.js"],
+	"Sales Order": ["public/js/conversion.js", "public/js/portal_email.js"],
+	"Project": ["public/js/portal_email.js"],
 	"Issue": ["public/js/portal_email.js"],
 	"Contract": ["public/js/portal_email.js"],
 	"Task": ["public/js/portal_email.js"],
@@ -49,22 +52,15 @@ doctype_list_js = {
 	"Customer": [
 		"public/js/lifecycle_party.js",
 		"public/js/customer_list.js",
-		"public/js/governance_list.js",
 		"public/js/export_list.js",
 		"public/js/accounts_list.js",
 	],
 	"Contact": [
 		"public/js/lifecycle_party.js",
 		"public/js/contact_list.js",
-		"public/js/governance_list.js",
 		"public/js/export_list.js",
 	],
 	"Sales Invoice": ["public/js/sales_invoice_list.js"],
-	"Lead": ["public/js/governance_list.js"],
-	"Opportunity": ["public/js/governance_list.js"],
-	"Quotation": ["public/js/governance_list.js"],
-	"Sales Order": ["public/js/governance_list.js"],
-	"Project": ["public/js/governance_list.js"],
 }
 
 # The "Customer Sheet" print format reads what is open with the customer through this method.

@@ -153,3 +153,68 @@ def test_merge_dialog_takes_the_chosen_value_and_opens_the_target(login, committ
 	frappe.db.rollback()
 	assert not frappe.db.exists("Customer", source.name)
 	assert frappe.db.get_value("Customer", target.name, "website") == "https://source.test"
+
+
+@pytest.fixture
+def supplier_lockable():
+	"""Supplier added to the lockable doctypes, as an administrator would in the settings."""
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	settings.append("lockable_doctypes", {"document_type": "Supplier"})
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()
+	yield
+	frappe.db.rollback()
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	settings.set(
+		"lockable_doctypes", [r for r in settings.lockable_doctypes if r.document_type != "Supplier"]
+	)
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()
+
+
+def test_a_lockable_doctype_added_in_the_settings_gets_the_desk_extras(
+	login, committed, supplier_lockable, cleanup_history, screenshot
+):
+	frappe.flags.in_import = True
+	try:
+		holder, colleague = (
+			committed.make_user(roles=[*ROLES, "Purchase Master Manager", "Purchase User"], enabled=1).name
+			for _ in range(2)
+		)
+	finally:
+		frappe.flags.in_import = False
+	supplier = frappe.get_doc(
+		{
+			"doctype": "Supplier",
+			"supplier_name": committed.unique("Supplier"),
+			"supplier_group": committed.leaf("Supplier Group"),
+		}
+	).insert(ignore_permissions=True)
+	committed._record(supplier)
+	cleanup_history.append(supplier.name)
+	password = committed.PORTAL_PASSWORD
+
+	page = login(holder, password)
+	page.goto(f"/app/supplier/{supplier.name}")
+	expect(page.locator(".page-head:visible .title-text")).to_contain_text(supplier.supplier_name)
+	open_menu_item(page, "Lock")
+	dialog = page.locator(".modal.show")
+	dialog.locator("textarea[data-fieldname='reason']").fill("Price talks")
+	dialog.locator(".btn-primary", has_text="Lock").click()
+	expect(page.locator(".form-message:visible")).to_contain_text("(Price talks)")
+
+	other = login(colleague, password)
+	other.goto(f"/app/supplier/{supplier.name}")
+	expect(other.locator(".form-message:visible")).to_contain_text("Locked by")
+	expect(other.locator(".page-head:visible .primary-action:visible", has_text="Save")).to_have_count(0)
+	other.goto(f"/app/supplier?supplier_name={supplier.supplier_name}")
+	row = other.locator(".list-row-container", has_text=supplier.supplier_name)
+	expect(row.locator(".crm-lock-indicator")).to_have_count(1)
+	screenshot(other)
+	frappe.db.rollback()
+	frappe.set_user(holder)
+	try:
+		locking.unlock("Supplier", supplier.name)
+	finally:
+		frappe.set_user("Administrator")
+	frappe.db.commit()

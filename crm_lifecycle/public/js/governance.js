@@ -1,18 +1,21 @@
 // Record governance on the form: lock / unlock, security panel, invalidate / restore, merge,
 // delete report. UX only: every rule is enforced on the server.
 //
-// This file is part of several doctypes' form scripts; it registers its handlers for all of
-// them once, whichever form loads it first.
+// Loaded once for the whole desk (app_include_js); the doctypes it serves come from the server
+// with the boot info, so every lockable doctype an administrator adds in CRM Lifecycle Settings
+// gets the same extras.
 frappe.provide("crm_lifecycle.governance");
 
 (function (g) {
 	if (g.registered) return;
 	g.registered = true;
+	const boot = frappe.boot.crm_lifecycle || {};
 	g.LOCKING = "crm_lifecycle.api.locking";
 	g.API = "crm_lifecycle.api.governance";
-	g.GOVERNED = ["Customer", "Contact", "Lead", "Opportunity", "Quotation", "Sales Order", "Project"];
-	g.INVALIDATABLE = ["Customer", "Contact", "Lead"];
-	g.MERGEABLE = ["Customer", "Contact"];
+	g.LOCKABLE = boot.lockable || [];
+	g.INVALIDATABLE = boot.invalidatable || [];
+	g.MERGEABLE = boot.mergeable || [];
+	g.GOVERNED = [...new Set([...g.LOCKABLE, ...g.INVALIDATABLE, ...g.MERGEABLE])];
 	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
 
 	g.GOVERNED.forEach((doctype) => {

@@ -1,17 +1,30 @@
 // Record governance in list views: a lock icon on locked rows, and "Show Invalid" where
 // records can be invalidated. UX only: the server hides invalid records and enforces locks.
 //
-// Part of several doctypes' list scripts; it extends (never replaces) each doctype's
-// listview_settings, whichever app defined them.
+// Loaded once for the whole desk (app_include_js), for the doctypes the boot info names. It
+// extends (never replaces) each doctype's listview_settings, also when the doctype's own list
+// script, loaded later, assigns new settings.
 frappe.provide("crm_lifecycle.governance_list");
 
 (function (gl) {
-	const GOVERNED = ["Customer", "Contact", "Lead", "Opportunity", "Quotation", "Sales Order", "Project"];
-	const INVALIDATABLE = ["Customer", "Contact", "Lead"];
+	if (gl.registered) return;
+	gl.registered = true;
+	const boot = frappe.boot.crm_lifecycle || {};
+	const INVALIDATABLE = boot.invalidatable || [];
+	const GOVERNED = [...new Set([...(boot.lockable || []), ...INVALIDATABLE])];
 
 	GOVERNED.forEach((doctype) => {
-		const settings = (frappe.listview_settings[doctype] = frappe.listview_settings[doctype] || {});
-		if (settings.__crm_governance) return;
+		let current = extend(doctype, frappe.listview_settings[doctype] || {});
+		Object.defineProperty(frappe.listview_settings, doctype, {
+			configurable: true,
+			enumerable: true,
+			get: () => current,
+			set: (settings) => (current = extend(doctype, settings || {})),
+		});
+	});
+
+	function extend(doctype, settings) {
+		if (settings.__crm_governance) return settings;
 		settings.__crm_governance = true;
 		const onload = settings.onload;
 		const refresh = settings.refresh;
@@ -24,7 +37,9 @@ frappe.provide("crm_lifecycle.governance_list");
 			gl.mark_locked(listview);
 			gl.label_invalid_toggle(listview);
 		};
-	});
+		return settings;
+	}
+	gl.extend = extend;
 
 	gl.showing_invalid = (listview) => listview.filter_area.get().some((f) => f[1] === "crm_invalid");
 
