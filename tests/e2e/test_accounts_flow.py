@@ -64,7 +64,9 @@ def test_views_then_transfer_owner(login, committed, screenshot):
 	expect(dialog).to_contain_text("Transfer 2 customers")
 	owner = dialog.locator("input[data-fieldname='new_owner']")
 	owner.fill(successor)
-	dialog.locator(".awesomplete li", has_text=successor).first.click()
+	# older v15 minors show the user's e-mail in the suggestions, newer ones the full name; the
+	# factories' users are named after their e-mail's local part, which both contain
+	dialog.locator(".awesomplete li", has_text=successor.split("@")[0]).first.click()
 	dialog.locator("input[data-fieldname='include_open_documents']").check()
 	dialog.locator(".btn-primary", has_text="Transfer").click()
 	summary = page.locator(".modal.show .crm-transfer-summary")

@@ -61,8 +61,9 @@ def test_stored_markup_never_runs_for_a_colleague(login, committed, users, web_s
 	customer = committed.make_customer()
 	contact = committed.make_contact(customer=customer.name)
 	invoice = committed.make_sales_invoice(customer.name)
-	web_search_label.append(
-		"web_searches", {"label": reason("Search"), "url_template": "https://example.com/?q={name}"}
+	web_search_label.append(  # a label is at most 140 characters: one payload
+		"web_searches",
+		{"label": f"Search {PAYLOADS[0]}", "url_template": "https://example.com/?q={name}"},
 	)
 	web_search_label.save(ignore_permissions=True)
 	frappe.db.commit()
