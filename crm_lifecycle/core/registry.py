@@ -3,7 +3,7 @@
 Framework-free and without I/O: a provider builds `Request`s and parses `Response`s; the caller
 (services/registry.py) sends them over HTTP. Providers shipped: the Czech business register ARES
 (REST API v3, registry_ares.py) and the EU VIES VAT number check (registry_vies.py). Add one by
-subclassing `Provider` and listing it in `providers()`.
+subclassing `Provider` and listing it in `core/registry_providers.py`.
 """
 
 import json
@@ -205,14 +205,6 @@ class Provider(ABC):
 		if not self.can_search:
 			raise InvalidQuery("no_search")
 		return self.search(query, send, limit)
-
-
-def providers() -> dict[str, Provider]:
-	"""The shipped providers by key (imported here, not at the top: they build on this module)."""
-	from crm_lifecycle.core.registry_ares import Ares
-	from crm_lifecycle.core.registry_vies import Vies
-
-	return {provider.key: provider for provider in (Ares(), Vies())}
 
 
 # Web search shortcuts: URL templates with {name}, {tax_id}, {registration_no}.

@@ -12,10 +12,9 @@ Desk users are never touched: every guard returns early unless the user is a Web
 
 import frappe
 
+from crm_lifecycle.core import party
 from crm_lifecycle.core import portal as core
 from crm_lifecycle.services import portal
-
-CUSTOMER_FIELD = {"Quotation": "party_name", "Contract": "party_name"}
 
 
 def area_and_customer(doc) -> tuple[str | None, str | None]:
@@ -23,13 +22,9 @@ def area_and_customer(doc) -> tuple[str | None, str | None]:
 	area = core.view_area(doc.doctype, bool(doc.get("is_return")))
 	if area is None:
 		return None, None
-	if doc.doctype == "Quotation" and doc.get("quotation_to") != "Customer":
-		return area, None
-	if doc.doctype == "Contract" and doc.get("party_type") != "Customer":
-		return area, None
 	if doc.doctype == "Task":
 		return area, doc.get("project") and frappe.db.get_value("Project", doc.project, "customer")
-	return area, doc.get(CUSTOMER_FIELD.get(doc.doctype, "customer"))
+	return area, party.customer_of(doc.doctype, doc)
 
 
 def denied(doc, user: str | None = None) -> bool:
@@ -88,7 +83,7 @@ def query_conditions(doctype: str, user: str | None) -> str:
 	area = core.view_area(doctype)
 	if doctype == "Task":
 		return f"{table}.project in (select name from `tabProject` where customer in {allowed(area)})"
-	field = CUSTOMER_FIELD.get(doctype, "customer")
+	field = party.party_field(doctype)
 	return f"{table}.{field} in {allowed(area)}"
 
 

@@ -24,6 +24,7 @@ from frappe.website.page_renderers.not_permitted_page import NotPermittedPage
 from frappe.www import list as www_list
 
 from crm_lifecycle.api import params
+from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.core import portal as core
 from crm_lifecycle.overrides.portal import area_and_customer
 from crm_lifecycle.services import portal
@@ -67,7 +68,7 @@ def _allowed(doctype: str, area: str) -> list[str]:
 
 def _queried_page(doctype: str, txt: str | None, start: int, limit: int) -> list:
 	table = DocType(doctype)
-	party = table.party_name if doctype == "Quotation" else table.customer
+	party = table[party_rules.party_field(doctype)]
 	conditions = []
 	if doctype == "Sales Invoice":
 		conditions.append(

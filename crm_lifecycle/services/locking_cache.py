@@ -66,14 +66,23 @@ def _build_cache(doctype: str) -> dict[str, str]:
 	return entries
 
 
+def _stored_lock(doctype: str, name: str) -> core.Lock | None:
+	lock = DocType(LOCK)
+	rows = (
+		frappe.qb.from_(lock)
+		.select(lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
+		.where((lock.reference_doctype == doctype) & (lock.reference_name == name))
+		.run()
+	)
+	return core.Lock(*rows[0]) if rows else None
+
+
 def cached_lock(doctype: str, name: str) -> core.Lock | None:
 	"""The lock Redis knows for a record (None: not locked); builds the doctype's set once."""
 	try:
 		loaded, raw = frappe.cache.hmget(_cache_key(doctype), [LOADED, name])
 	except redis.exceptions.ConnectionError:
-		from crm_lifecycle.services.locking import load_lock
-
-		return load_lock(doctype, name)  # Redis down: ask the database
+		return _stored_lock(doctype, name)  # Redis down: ask the database
 	if loaded is None:
 		raw = _build_cache(doctype).get(name)
 		raw = raw.encode() if raw else None
@@ -115,14 +124,8 @@ def forget(doctype: str, name: str) -> None:
 	on_rollback(lambda: forget_cache(doctype))
 
 
-def forget_cache(doctype: str | None = None) -> None:
-	"""Drop the cached lock set of one doctype (or all): the next check rebuilds it."""
-	if doctype:
-		doctypes = [doctype]
-	else:
-		from crm_lifecycle.services.locking import lockable_doctypes
-
-		doctypes = list(lockable_doctypes())
+def forget_cache(*doctypes: str) -> None:
+	"""Drop the cached lock sets of these doctypes: the next check rebuilds each."""
 	if not doctypes:
 		return
 	try:

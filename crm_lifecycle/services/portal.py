@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
+from crm_lifecycle.core import party
 from crm_lifecycle.core import portal as core
 from crm_lifecycle.services import locking, records, visibility
 
@@ -214,28 +215,23 @@ def set_access(contact: str, access: dict) -> dict:
 
 def customer_of(doctype: str, name: str) -> tuple[str | None, str | None]:
 	"""(customer, e-mail kind) of a document, or (None, None) when the app does not govern it."""
-	from crm_lifecycle.overrides.portal import CUSTOMER_FIELD
-
 	if doctype not in core.EMAIL_KINDS and doctype != "Sales Invoice":
 		return None, None
-	fields = {"customer": CUSTOMER_FIELD.get(doctype, "customer")}
-	if doctype == "Sales Invoice":
-		fields["is_return"] = "is_return"
-	if doctype == "Quotation":
-		fields["party_type"] = "quotation_to"
-	if doctype == "Contract":
-		fields["party_type"] = "party_type"
 	if doctype == "Task":
-		fields = {"project": "project"}
-	values = frappe.db.get_value(doctype, name, list(fields.values()), as_dict=True)
+		project = frappe.db.get_value("Task", name, "project")
+		if project is None and not frappe.db.exists("Task", name):
+			frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+		return project and frappe.db.get_value("Project", project, "customer"), core.email_kind("Task")
+	field, type_field, _fixed = party.PARTY_FIELDS[doctype]
+	fields = [
+		field,
+		*([type_field] if type_field else []),
+		*(["is_return"] if doctype == "Sales Invoice" else []),
+	]
+	values = frappe.db.get_value(doctype, name, fields, as_dict=True)
 	if values is None:
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
-	kind = core.email_kind(doctype, bool(values.get("is_return")))
-	if doctype == "Task":
-		return values.project and frappe.db.get_value("Project", values.project, "customer"), kind
-	if values.get("party_type") not in (None, "Customer"):
-		return None, kind
-	return values.get(fields["customer"]), kind
+	return party.customer_of(doctype, values), core.email_kind(doctype, bool(values.get("is_return")))
 
 
 def opted_in_contacts(customer: str, kind: str) -> list[dict]:

@@ -14,6 +14,7 @@ from frappe.contacts.doctype.address.address import get_address_display
 from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
+from crm_lifecycle.core import registry_providers
 from crm_lifecycle.services import locking
 from crm_lifecycle.services.transaction import atomic
 
@@ -72,7 +73,7 @@ def settings() -> dict:
 
 
 def _provider(key: str) -> core.Provider:
-	provider = core.providers().get(key)
+	provider = registry_providers.providers().get(key)
 	if not provider:
 		frappe.throw(_("Unknown registry {0}.").format(key), frappe.ValidationError)
 	if not cint(settings().get(f"{key}_enabled")):
@@ -87,7 +88,7 @@ def enabled_providers() -> list[dict]:
 	values = settings()
 	return [
 		{"key": key, "label": provider.label, "can_search": provider.can_search}
-		for key, provider in core.providers().items()
+		for key, provider in registry_providers.providers().items()
 		if cint(values.get(f"{key}_enabled"))
 	]
 

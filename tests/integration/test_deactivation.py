@@ -252,3 +252,37 @@ def test_active_no_filter_finds_deactivated_customers():
 	deactivation.deactivate("Customer", inactive.name)
 	found = frappe.get_list("Customer", filters={"crm_active": 0}, pluck="name", limit=0)
 	assert inactive.name in found and active.name not in found
+
+
+def test_a_subscription_invoicing_at_period_end_is_cancelled_without_a_closing_invoice():
+	"""The same on every v15 minor (ERPNext's own Cancel makes a closing invoice on 15.18 and fails
+	comparing dates on newer minors): cancelled for good, the running period named in the timeline."""
+	customer = factories.make_customer()
+	subscription = factories.make_subscription(
+		customer.name,
+		start_date=frappe.utils.add_days(frappe.utils.nowdate(), -10),
+		generate_invoice_at="End of the current subscription period",
+	)
+	assert frappe.db.get_value("Subscription", subscription.name, "status") == "Active"  # the premise
+	invoices_before = frappe.db.count("Sales Invoice", {"subscription": subscription.name})
+
+	deactivation.deactivate("Customer", customer.name, cancel_subscriptions=True)
+
+	assert frappe.db.get_value("Subscription", subscription.name, "status") == "Cancelled"
+	assert frappe.db.count("Sales Invoice", {"subscription": subscription.name}) == invoices_before
+	assert any(
+		subscription.name in text and "not invoiced" in text for text in timeline("Customer", customer.name)
+	)
+	versions = frappe.get_all("Version", {"ref_doctype": "Subscription", "docname": subscription.name})
+	assert versions or not frappe.get_meta("Subscription").track_changes  # a real save
+
+
+def test_deactivation_leaves_a_version_like_a_form_save():
+	customer = factories.make_customer()
+	deactivation.deactivate("Customer", customer.name, reason="Moved away")
+	[version] = frappe.get_all(
+		"Version", {"ref_doctype": "Customer", "docname": customer.name}, pluck="data", limit=1
+	)
+	changed = {row[0] for row in frappe.parse_json(version)["changed"]}
+	assert {"crm_active", "crm_deactivation_reason"} <= changed
+	assert frappe.db.get_value("Customer", customer.name, "modified_by") == "Administrator"

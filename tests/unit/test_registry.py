@@ -24,10 +24,10 @@ from crm_lifecycle.core.registry import (
 	Unavailable,
 	accepted_changes,
 	diff,
-	providers,
 	search_url,
 )
 from crm_lifecycle.core.registry_ares import Ares, ico_checksum_ok
+from crm_lifecycle.core.registry_providers import providers
 from crm_lifecycle.core.registry_vies import Vies
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "registry"
