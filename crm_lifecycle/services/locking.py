@@ -6,8 +6,11 @@ asks Redis whether the record is in the lock set of its doctype. Only when Redis
 by somebody else" does it ask the database (the cache may lag behind a concurrent unlock).
 """
 
+import sys
+
 import frappe
 from frappe import _
+from frappe.model.document import Document
 from frappe.query_builder import DocType
 from frappe.utils import format_datetime, get_datetime, get_fullname, now_datetime
 
@@ -130,30 +133,44 @@ def _enforced() -> bool:
 	return enforcement_on()
 
 
-def _saved_meanwhile(target: tuple[str, str]) -> tuple[str, str] | None:
+# Document methods in whose frames another document is being saved, submitted or cancelled.
+SAVE_FRAMES = frozenset(("save", "_save", "insert", "submit", "_submit", "cancel", "_cancel"))
+
+
+def _saved_meanwhile(doc, target: tuple[str, str]) -> tuple[str, str] | None:
 	"""The other document being saved, submitted or cancelled while `target` is written, if any.
 
 	A lock stops people editing the record, not the business around it: when a colleague submits
 	an invoice against a locked order, ERPNext then sets the order's billing status, per_billed,
-	advance paid... (derived fields it maintains because ANOTHER document changed). Frappe lists
-	the documents in the middle of a save in `frappe.flags.currently_saving` (reset with every
-	request and job); a write while another one is there is such a derived change."""
-	for doctype, name in frappe.flags.currently_saving or ():
-		if (doctype, name) != target:
-			return doctype, name
+	advance paid... (derived fields it maintains because ANOTHER document changed). Such a write
+	runs inside that other document's save: this looks for it on the live call stack (state kept
+	in flags would outlive a save that failed halfway, say one refused in a bulk edit's loop).
+	Only asked when the record is locked by somebody else, so it costs nothing on the hot path."""
+	frame = sys._getframe(1)
+	while frame is not None:
+		if frame.f_code.co_name in SAVE_FRAMES:
+			other = frame.f_locals.get("self")
+			if (
+				isinstance(other, Document)
+				and other is not doc
+				and (other.doctype, other.name) != target
+				and (other.get("parenttype"), other.get("parent")) != target
+			):
+				return other.doctype, other.name
+		frame = frame.f_back
 	return None
 
 
 def check_write(doc, derived_allowed: bool = True) -> None:
 	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked.
-	A derived change (another document is being saved) goes through and is noted in the
-	record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
+	A derived change (made while another document is being saved) goes through and is noted in
+	the record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
 	if not _enforced():
 		return
 	target = _target(doc)
-	if not target:
-		return
-	cause = _saved_meanwhile(target) if derived_allowed else None
+	if not target or cached_lock(*target) is None:
+		return  # the hot path: one Redis round trip
+	cause = _saved_meanwhile(doc, target) if derived_allowed else None
 	if cause is None:
 		assert_may_edit(*target)
 	else:
@@ -162,9 +179,7 @@ def check_write(doc, derived_allowed: bool = True) -> None:
 
 def note_derived_change(doc, target: tuple[str, str], cause: tuple[str, str]) -> None:
 	"""The timeline of a record locked by somebody else says what ERPNext changed meanwhile."""
-	lock = cached_lock(*target)
-	if lock is None:
-		return  # the hot path: not locked
+	lock = load_lock(*target)  # the database decides (the cache may lag behind an unlock)
 	user, now = frappe.session.user, now_datetime()
 	if core.may_edit(lock, user, set(frappe.get_roles(user)), now):
 		return
