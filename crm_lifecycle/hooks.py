@@ -6,7 +6,7 @@ app_publisher = "crm_lifecycle developers"
 app_description = "Customer-lifecycle features for ERPNext"
 app_email = "crm-lifecycle@example.com"
 app_license = "mit"
-required_apps = ["frappe/erpnext"]  # "org/repo", so that install-app does not look it up on the network
+required_apps = ["frappe/erpnext"]  # "org/repo" (no network lookup); versions: pyproject [tool.bench.frappe-dependencies]
 
 # Installation
 # ------------
