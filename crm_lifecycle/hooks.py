@@ -6,7 +6,9 @@ app_publisher = "crm_lifecycle developers"
 app_description = "Customer-lifecycle features for ERPNext"
 app_email = "crm-lifecycle@example.com"
 app_license = "mit"
-required_apps = ["frappe/erpnext"]  # "org/repo" (no network lookup); versions: pyproject [tool.bench.frappe-dependencies]
+required_apps = [
+	"frappe/erpnext"
+]  # "org/repo" (no network lookup); versions: pyproject [tool.bench.frappe-dependencies]
 
 # Installation
 # ------------
@@ -75,7 +77,13 @@ doc_events = {
 		"validate": "crm_lifecycle.overrides.contact.validate",
 		"on_update": "crm_lifecycle.overrides.contact.on_update",
 	},
-	"Sales Invoice": {"validate": "crm_lifecycle.overrides.sales_invoice.validate"},
+	"Sales Invoice": {
+		"validate": "crm_lifecycle.overrides.sales_invoice.validate",
+		"before_submit": "crm_lifecycle.overrides.sales_invoice.before_submit",
+		"on_submit": "crm_lifecycle.overrides.sales_invoice.on_submit",
+	},
+	"Subscription": {"validate": "crm_lifecycle.overrides.subscription.validate"},
+	"Auto Repeat": {"validate": "crm_lifecycle.overrides.auto_repeat.validate"},
 	"Sales Order": {"validate": "crm_lifecycle.overrides.sales_order.validate"},
 	"Dunning": {"validate": "crm_lifecycle.overrides.dunning.validate"},
 	# User locks: every write path of every lockable record (cheap for everything else).

@@ -9,7 +9,7 @@ from frappe import _
 from frappe.automation.doctype.auto_repeat.auto_repeat import AutoRepeat
 from frappe.utils import split_emails
 
-from crm_lifecycle.services import portal
+from crm_lifecycle.services import deactivation, portal
 
 
 class LifecycleAutoRepeat(AutoRepeat):
@@ -28,3 +28,7 @@ class LifecycleAutoRepeat(AutoRepeat):
 			return super().send_notification(new_doc)
 		finally:
 			self.recipients = recipients
+
+
+def validate(doc, method=None):
+	deactivation.refuse_reenable(doc)

@@ -176,6 +176,7 @@ def deactivate(
 		for auto_repeat in plan.auto_repeats_to_disable:
 			doc = frappe.get_doc("Auto Repeat", auto_repeat)
 			doc.disabled = 1
+			doc.crm_disabled_by_deactivation = 1
 			doc.save()
 		held = (
 			invoice_hold.hold(plan.invoices_to_hold, plan.reason, held_until) if plan.invoices_to_hold else 0
@@ -221,9 +222,43 @@ def cancel_subscription(name: str) -> str | None:
 			)
 	doc.status = "Cancelled"
 	doc.cancelation_date = nowdate()
-	doc.flags.crm_lifecycle_cancelled_by_deactivation = True
+	doc.crm_cancelled_by_deactivation = 1
 	doc.save()
 	return uninvoiced
+
+
+def refuse_restart(subscription) -> None:
+	"""A subscription a deactivation cancelled stays cancelled: ERPNext's "Restart Subscription"
+	(or any save that makes it run again) is refused, naming the deactivation."""
+	if not subscription.get("crm_cancelled_by_deactivation") or subscription.status == "Cancelled":
+		return
+	party = subscription.party if subscription.party_type == "Customer" else None
+	frappe.throw(
+		_(
+			"Subscription {0} was cancelled for good when Customer {1} was deactivated; make a new subscription instead."
+		).format(subscription.name, party or ""),
+		frappe.ValidationError,
+		title=_("Cancelled by Deactivation"),
+	)
+
+
+def refuse_reenable(auto_repeat) -> None:
+	"""An Auto Repeat a deactivation disabled stays off while its customer is inactive."""
+	if auto_repeat.disabled or not auto_repeat.get("crm_disabled_by_deactivation"):
+		return
+	field = AUTO_REPEAT_CUSTOMER_FIELDS.get(auto_repeat.reference_doctype)
+	customer = field and frappe.db.get_value(
+		auto_repeat.reference_doctype, auto_repeat.reference_document, field
+	)
+	if customer and frappe.db.get_value("Customer", customer, "crm_active") == 0:
+		frappe.throw(
+			_(
+				"Auto Repeat {0} was disabled when Customer {1} was deactivated; reactivate the customer first."
+			).format(auto_repeat.name, customer),
+			frappe.ValidationError,
+			title=_("Disabled by Deactivation"),
+		)
+	auto_repeat.crm_disabled_by_deactivation = 0  # the customer is active again: enabled for good
 
 
 def deactivation_summary(plan: core.DeactivationPlan, held: int, uninvoiced: list[str] | None = None) -> str:

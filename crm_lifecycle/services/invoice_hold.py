@@ -171,3 +171,25 @@ def add_comments(names: list[str], content: str) -> None:
 			"names": tuple(names),
 		},
 	)
+
+
+def hold_if_customer_inactive(invoice) -> None:
+	"""A deactivated customer gets no reminders for later invoices either: an invoice submitted
+	for an inactive customer goes on hold with it (CRM Lifecycle Settings, on by default)."""
+	if invoice.get("is_return") or invoice.get("crm_reminders_on_hold") or not invoice.customer:
+		return
+	setting = frappe.db.get_single_value("CRM Lifecycle Settings", "hold_invoices_of_inactive_customers")
+	if setting is not None and not int(setting):
+		return
+	if frappe.db.get_value("Customer", invoice.customer, "crm_active") != 0:
+		return
+	invoice.crm_reminders_on_hold = 1
+	invoice.crm_held_by = frappe.session.user
+	invoice.crm_held_on = now_datetime()
+	invoice.crm_hold_reason = _("Customer inactive")
+	invoice.flags.crm_lifecycle_held_on_submit = True
+
+
+def note_hold_on_submit(invoice) -> None:
+	if invoice.flags.crm_lifecycle_held_on_submit:
+		add_comments([invoice.name], _("Payment reminders put on hold: customer inactive"))

@@ -292,7 +292,34 @@ ACCOUNT_FIELDS = [
 ]
 
 
+# What a deactivation ended for good: ERPNext's "Restart Subscription" and re-enabling the Auto
+# Repeat are refused for these (an Auto Repeat only while its customer is inactive).
+FINAL_CANCELLATION_FIELDS = {
+	"Subscription": [
+		{
+			"fieldname": "crm_cancelled_by_deactivation",
+			"label": _("Cancelled by Deactivation"),
+			"fieldtype": "Check",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "cancelation_date",
+		},
+	],
+	"Auto Repeat": [
+		{
+			"fieldname": "crm_disabled_by_deactivation",
+			"label": _("Disabled by Deactivation"),
+			"fieldtype": "Check",
+			"read_only": 1,
+			"no_copy": 1,
+			"insert_after": "disabled",
+		},
+	],
+}
+
+
 CUSTOM_FIELDS: dict[str, list[dict]] = {
+	**FINAL_CANCELLATION_FIELDS,
 	"Customer": _deactivation_fields(insert_after="disabled")
 	+ _invalidation_fields(insert_after="crm_deactivation_reason")
 	+ _dependencies_fields(insert_after="portal_users")

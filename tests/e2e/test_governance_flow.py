@@ -1,6 +1,6 @@
 """Record governance in the desk (issue 10): a seller locks a customer, a colleague sees the
 banner, a read-only form and the lock in the list, the admin unlocks; invalidate hides the
-customer until "Show Invalid"; the delete report offers "Invalidate Instead"."""
+customer until "Show Also Invalid" (then listed with the valid ones, marked); the delete report offers "Invalidate Instead"."""
 
 import re
 
@@ -119,10 +119,18 @@ def test_invalidate_hides_until_show_invalid_and_delete_report_offers_it(
 	expect(page.locator(".modal.show")).to_contain_text(re.compile("Validity\\s*Invalid"))
 	page.keyboard.press("Escape")
 
-	page.goto(f"/app/customer?customer_name={customer.customer_name}")
+	valid = committed.make_customer()
+	page.goto("/app/customer")  # newest first: both are on the first page
+	expect(page.locator(".list-row-container", has_text=valid.customer_name)).to_have_count(1)
 	expect(page.locator(".list-row-container", has_text=customer.customer_name)).to_have_count(0)
-	page.locator(".page-head:visible button", has_text="Show Invalid").click()
-	expect(page.locator(".list-row-container", has_text=customer.customer_name)).to_have_count(1)
+	page.locator(".page-head:visible button", has_text="Show Also Invalid").click()
+	# valid and invalid together, the invalid one marked
+	invalid_row = page.locator(".list-row-container", has_text=customer.customer_name)
+	expect(invalid_row).to_have_count(1)
+	expect(invalid_row.locator(".crm-invalid-indicator")).to_have_count(1)
+	valid_row = page.locator(".list-row-container", has_text=valid.customer_name)
+	expect(valid_row).to_have_count(1)
+	expect(valid_row.locator(".crm-invalid-indicator")).to_have_count(0)
 	screenshot(page)
 
 	frappe.db.rollback()

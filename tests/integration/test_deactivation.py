@@ -286,3 +286,69 @@ def test_deactivation_leaves_a_version_like_a_form_save():
 	changed = {row[0] for row in frappe.parse_json(version)["changed"]}
 	assert {"crm_active", "crm_deactivation_reason"} <= changed
 	assert frappe.db.get_value("Customer", customer.name, "modified_by") == "Administrator"
+
+
+def test_a_subscription_cancelled_by_deactivation_cannot_be_restarted():
+	customer = factories.make_customer()
+	subscription = factories.make_subscription(customer.name)
+	deactivation.deactivate("Customer", customer.name, cancel_subscriptions=True)
+	with pytest.raises(frappe.ValidationError, match="cancelled for good"):
+		frappe.get_doc("Subscription", subscription.name).restart_subscription()
+	frappe.clear_last_message()
+	deactivation.reactivate("Customer", customer.name)
+	with pytest.raises(frappe.ValidationError, match="cancelled for good"):  # irreversible, even now
+		frappe.get_doc("Subscription", subscription.name).restart_subscription()
+	frappe.clear_last_message()
+	assert frappe.db.get_value("Subscription", subscription.name, "status") == "Cancelled"
+
+	# the control: a subscription cancelled otherwise restarts as ERPNext lets it
+	other = factories.make_subscription(factories.make_customer().name)
+	frappe.db.set_value("Subscription", other.name, {"status": "Cancelled", "cancelation_date": nowdate()})
+	frappe.get_doc("Subscription", other.name).restart_subscription()
+	assert frappe.db.get_value("Subscription", other.name, "status") != "Cancelled"
+
+
+def test_an_auto_repeat_disabled_by_deactivation_stays_off_while_the_customer_is_inactive():
+	customer = factories.make_customer()
+	order = factories.make_sales_order(customer.name)
+	auto_repeat = factories.make_auto_repeat("Sales Order", order.name)
+	deactivation.deactivate("Customer", customer.name, cancel_subscriptions=True)
+
+	doc = frappe.get_doc("Auto Repeat", auto_repeat.name)
+	doc.disabled = 0
+	with pytest.raises(frappe.ValidationError, match="reactivate the customer first"):
+		doc.save()
+	frappe.clear_last_message()
+
+	deactivation.reactivate("Customer", customer.name)
+	doc = frappe.get_doc("Auto Repeat", auto_repeat.name)
+	doc.disabled = 0
+	doc.save()  # the control: with the customer active again, it may run again
+	assert frappe.db.get_value("Auto Repeat", auto_repeat.name, "disabled") == 0
+
+
+@pytest.mark.parametrize("setting", [1, 0])
+def test_invoices_submitted_for_an_inactive_customer_go_on_hold(setting):
+	frappe.db.set_single_value("CRM Lifecycle Settings", "hold_invoices_of_inactive_customers", setting)
+	customer = factories.make_customer()
+	deactivation.deactivate("Customer", customer.name)
+	invoice = factories.make_sales_invoice(customer.name)
+	on_hold = frappe.db.get_value(
+		"Sales Invoice", invoice.name, ["crm_reminders_on_hold", "crm_hold_reason"], as_dict=True
+	)
+	if setting:
+		assert on_hold.crm_reminders_on_hold == 1 and on_hold.crm_hold_reason == "Customer inactive"
+		assert any("customer inactive" in text for text in timeline("Sales Invoice", invoice.name))
+		deactivation.reactivate("Customer", customer.name)  # stays held until released
+		assert frappe.db.get_value("Sales Invoice", invoice.name, "crm_reminders_on_hold") == 1
+	else:  # the control: switched off, nothing is held
+		assert on_hold.crm_reminders_on_hold == 0
+	# an active customer's invoice is never held
+	assert (
+		frappe.db.get_value(
+			"Sales Invoice",
+			factories.make_sales_invoice(factories.make_customer().name).name,
+			"crm_reminders_on_hold",
+		)
+		== 0
+	)

@@ -26,6 +26,9 @@ frappe.provide("crm_lifecycle.governance_list");
 	function extend(doctype, settings) {
 		if (settings.__crm_governance) return settings;
 		settings.__crm_governance = true;
+		if (INVALIDATABLE.includes(doctype)) {
+			settings.add_fields = [...new Set([...(settings.add_fields || []), "crm_invalid"])];
+		}
 		const onload = settings.onload;
 		const refresh = settings.refresh;
 		settings.onload = function (listview) {
@@ -35,6 +38,7 @@ frappe.provide("crm_lifecycle.governance_list");
 		settings.refresh = function (listview) {
 			if (refresh) refresh.apply(this, arguments);
 			gl.mark_locked(listview);
+			gl.mark_invalid(listview);
 			gl.label_invalid_toggle(listview);
 		};
 		return settings;
@@ -44,18 +48,36 @@ frappe.provide("crm_lifecycle.governance_list");
 	gl.showing_invalid = (listview) => listview.filter_area.get().some((f) => f[1] === "crm_invalid");
 
 	gl.add_invalid_toggle = function (listview) {
-		// The server leaves invalid records out unless the request filters on crm_invalid.
-		listview.__crm_invalid_toggle = listview.page.add_inner_button(__("Show Invalid"), () =>
+		// The server leaves invalid records out unless the request filters on crm_invalid: a filter
+		// that lets 0 and 1 through shows valid and invalid records together (the "Invalid" view
+		// of the Customer list filters on 1 alone).
+		listview.__crm_invalid_toggle = listview.page.add_inner_button(__("Show Also Invalid"), () =>
 			gl.showing_invalid(listview)
 				? listview.filter_area.remove("crm_invalid")
-				: listview.filter_area.add([[listview.doctype, "crm_invalid", "=", 1]])
+				: listview.filter_area.add([[listview.doctype, "crm_invalid", "in", ["0", "1"]]])
 		);
 	};
 
 	gl.label_invalid_toggle = function (listview) {
 		// after every refresh: the filters may come from the route or the user's saved settings
 		const button = listview.__crm_invalid_toggle;
-		if (button) button.text(gl.showing_invalid(listview) ? __("Hide Invalid") : __("Show Invalid"));
+		if (button) button.text(gl.showing_invalid(listview) ? __("Hide Invalid") : __("Show Also Invalid"));
+	};
+
+	gl.mark_invalid = function (listview) {
+		(listview.data || [])
+			.filter((row) => row.crm_invalid)
+			.forEach((row) => {
+				const subject = listview.$result
+					.find(`.list-row-checkbox[data-name="${CSS.escape(row.name)}"]`)
+					.closest(".list-row")
+					.find(".list-subject")
+					.first();
+				if (subject.find(".crm-invalid-indicator").length) return;
+				$(`<span class="indicator-pill red crm-invalid-indicator" style="margin-left: var(--margin-xs)"></span>`)
+					.text(__("Invalid"))
+					.appendTo(subject);
+			});
 	};
 
 	gl.mark_locked = function (listview) {
