@@ -144,6 +144,51 @@ def http_server(frappe_site):
 		process.kill()
 
 
+@pytest.fixture(scope="module")
+def queue_worker(frappe_site):
+	"""A real `frappe worker` on every queue, as on a production bench, for the module's tests
+	(only those: other modules' committed data is not theirs to process)."""
+	from frappe.utils.background_jobs import get_queues
+
+	# Jobs the suite left without a worker (Frappe enqueues one for every deleted record) are
+	# not this module's: the worker starts on empty queues.
+	for queue in get_queues():
+		queue.empty()
+	log_path = BENCH / "logs" / "crm_lifecycle_test_worker.log"
+	with open(log_path, "ab") as log:
+		process = subprocess.Popen(
+			[
+				*(sys.executable, "-m", "frappe.utils.bench_helper", "frappe"),
+				*("worker", "--queue", "short,default,long"),
+			],
+			cwd=str(BENCH / "sites"),
+			stdout=log,
+			stderr=subprocess.STDOUT,
+		)
+	time.sleep(2)
+	if process.poll() is not None:
+		pytest.fail(f"frappe worker did not start; see {log_path}")
+	yield process
+	process.terminate()
+	try:
+		process.wait(timeout=20)
+	except subprocess.TimeoutExpired:
+		process.kill()
+
+
+def eventually(check, timeout: float = 90, what: str = "the background job"):
+	"""Poll `check()` (with a fresh view of the database) until it is truthy."""
+	deadline = time.monotonic() + timeout
+	while True:
+		frappe.db.rollback()  # a new snapshot: see what the worker committed
+		result = check()
+		if result:
+			return result
+		if time.monotonic() > deadline:
+			pytest.fail(f"{what} did not finish within {timeout} s")
+		time.sleep(0.5)
+
+
 class Client:
 	"""A logged-in (or guest) HTTP session against the test server."""
 

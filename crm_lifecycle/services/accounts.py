@@ -370,15 +370,18 @@ def summary(decided: core.TransferPlan) -> dict:
 
 def enqueue_transfer(names: list[str], new_owner: str, include_open_documents: bool = False) -> dict:
 	check_new_owner(new_owner)
-	job = frappe.enqueue(
+	job_id = f"crm_lifecycle_transfer_{frappe.generate_hash(length=12)}"
+	frappe.enqueue(
 		transfer_job,
 		queue="long",
 		timeout=3600,
+		job_id=job_id,
+		enqueue_after_commit=True,  # the worker must see what this request committed
 		names=names,
 		new_owner=new_owner,
 		include_open_documents=include_open_documents,
 	)
-	return {"queued": True, "job_id": job.id if job else None, "count": len(names)}
+	return {"queued": True, "job_id": job_id, "count": len(names)}
 
 
 def transfer_job(names: list[str], new_owner: str, include_open_documents: bool = False) -> dict:

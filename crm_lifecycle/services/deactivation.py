@@ -306,17 +306,20 @@ def reactivate(doctype: str, name: str) -> dict:
 def enqueue_many(
 	doctype: str, names: list[str], hold_invoices: bool, cancel_subscriptions: bool, reason: str | None
 ) -> dict:
-	job = frappe.enqueue(
+	job_id = f"crm_lifecycle_deactivate_{frappe.generate_hash(length=12)}"
+	frappe.enqueue(
 		deactivate_many,
 		queue="long",
 		timeout=3600,
+		job_id=job_id,
+		enqueue_after_commit=True,  # the worker must see what this request committed
 		doctype=doctype,
 		names=names,
 		hold_invoices=hold_invoices,
 		cancel_subscriptions=cancel_subscriptions,
 		reason=reason,
 	)
-	return {"job_id": job.id if job else None, "count": len(names)}
+	return {"job_id": job_id, "count": len(names)}
 
 
 def deactivate_many(

@@ -183,8 +183,9 @@ FLOWS: list[tuple[str, str, Callable[[], str], Callable[[str], None], Callable[[
 
 
 # ERPNext marks a lead converted with frappe.db.set_value, which runs no document event: that
-# change goes through, but nothing can note it in the lead's timeline.
-NOT_NOTED = {"convert a locked lead"}
+# change goes through, but nothing can note it in the lead's timeline. The same for an order's
+# advance paid on ERPNext 15.18 (newer minors write it with db_set, and it is noted there).
+NOT_NOTED = {"convert a locked lead", "pay against a locked order"}
 
 
 @pytest.mark.parametrize(("flow", "doctype", "make", "act", "done"), FLOWS, ids=[f[0] for f in FLOWS])

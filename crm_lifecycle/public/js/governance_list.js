@@ -49,12 +49,12 @@ frappe.provide("crm_lifecycle.governance_list");
 
 	gl.add_invalid_toggle = function (listview) {
 		// The server leaves invalid records out unless the request filters on crm_invalid: a filter
-		// that lets 0 and 1 through shows valid and invalid records together (the "Invalid" view
-		// of the Customer list filters on 1 alone).
+		// that lets 0 and 1 through (">= 0": a Check filter turns an "in" list into one value)
+		// shows valid and invalid records together (the Customer list's "Invalid" view: 1 alone).
 		listview.__crm_invalid_toggle = listview.page.add_inner_button(__("Show Also Invalid"), () =>
 			gl.showing_invalid(listview)
 				? listview.filter_area.remove("crm_invalid")
-				: listview.filter_area.add([[listview.doctype, "crm_invalid", "in", ["0", "1"]]])
+				: listview.filter_area.add([[listview.doctype, "crm_invalid", ">=", 0]])
 		);
 	};
 
