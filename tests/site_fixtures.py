@@ -110,20 +110,31 @@ def _free_port() -> int:
 		return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def http_server(frappe_site):
-	port = _free_port()
-	log_path = BENCH / "logs" / "crm_lifecycle_test_server.log"
+def _bench_process(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
+	"""A bench command (`frappe ARGS`) run from the sites folder, its output in logs/."""
+	log_path = BENCH / "logs" / f"crm_lifecycle_test_{name}.log"
 	with open(log_path, "ab") as log:
 		process = subprocess.Popen(
-			[
-				*(sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", SITE),
-				*("serve", "--port", str(port), "--noreload"),
-			],
+			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", *args],
 			cwd=str(BENCH / "sites"),
 			stdout=log,
 			stderr=subprocess.STDOUT,
 		)
+	return process, log_path
+
+
+def _stop(process: subprocess.Popen) -> None:
+	process.terminate()
+	try:
+		process.wait(timeout=20)
+	except subprocess.TimeoutExpired:
+		process.kill()
+
+
+@pytest.fixture(scope="session")
+def http_server(frappe_site):
+	port = _free_port()
+	process, log_path = _bench_process("server", "--site", SITE, "serve", "--port", str(port), "--noreload")
 	url = f"http://127.0.0.1:{port}"
 	deadline = time.monotonic() + 60
 	while True:
@@ -137,11 +148,7 @@ def http_server(frappe_site):
 			pytest.fail(f"frappe serve did not come up on {url}; see {log_path}")
 		time.sleep(0.3)
 	yield url
-	process.terminate()
-	try:
-		process.wait(timeout=10)
-	except subprocess.TimeoutExpired:
-		process.kill()
+	_stop(process)
 
 
 @pytest.fixture(scope="module")
@@ -154,26 +161,12 @@ def queue_worker(frappe_site):
 	# not this module's: the worker starts on empty queues.
 	for queue in get_queues():
 		queue.empty()
-	log_path = BENCH / "logs" / "crm_lifecycle_test_worker.log"
-	with open(log_path, "ab") as log:
-		process = subprocess.Popen(
-			[
-				*(sys.executable, "-m", "frappe.utils.bench_helper", "frappe"),
-				*("worker", "--queue", "short,default,long"),
-			],
-			cwd=str(BENCH / "sites"),
-			stdout=log,
-			stderr=subprocess.STDOUT,
-		)
+	process, log_path = _bench_process("worker", "worker", "--queue", "short,default,long")
 	time.sleep(2)
 	if process.poll() is not None:
 		pytest.fail(f"frappe worker did not start; see {log_path}")
 	yield process
-	process.terminate()
-	try:
-		process.wait(timeout=20)
-	except subprocess.TimeoutExpired:
-		process.kill()
+	_stop(process)
 
 
 def eventually(check, timeout: float = 90, what: str = "the background job"):

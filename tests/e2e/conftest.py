@@ -94,3 +94,18 @@ def screenshot(request):
 		return path
 
 	return take
+
+
+@pytest.fixture
+def desk_users(committed):
+	"""`desk_users(roles, count=2)` -> names of committed System Users with those roles."""
+	import frappe
+
+	def make(roles: list[str], count: int = 2) -> list[str]:
+		frappe.flags.in_import = True  # Frappe throttles user creation; defaults are skipped then
+		try:
+			return [committed.make_user(roles=roles, enabled=1).name for _ in range(count)]
+		finally:
+			frappe.flags.in_import = False
+
+	return make

@@ -20,12 +20,19 @@ def open_menu_item(page, label: str):
 
 
 @pytest.fixture
-def users(committed):
-	frappe.flags.in_import = True  # Frappe throttles user creation (60 an hour); defaults skipped
-	try:
-		return [committed.make_user(roles=ROLES, enabled=1).name for _ in range(2)]
-	finally:
-		frappe.flags.in_import = False
+def users(desk_users):
+	return desk_users(ROLES)
+
+
+def lock_in_form(page, route: str, title: str, reason: str) -> None:
+	"""As the page's user: open the form, lock it with a reason, see the banner."""
+	page.goto(route)
+	expect(page.locator(".page-head:visible .title-text")).to_contain_text(title)
+	open_menu_item(page, "Lock")
+	dialog = page.locator(".modal.show")
+	dialog.locator("textarea[data-fieldname='reason']").fill(reason)
+	dialog.locator(".btn-primary", has_text="Lock").click()
+	expect(page.locator(".form-message:visible")).to_contain_text(f"({reason})")
 
 
 @pytest.fixture
@@ -51,13 +58,7 @@ def test_lock_banner_read_only_list_indicator_and_admin_unlock(
 	password = committed.PORTAL_PASSWORD
 
 	page = login(seller, password)
-	page.goto(f"/app/customer/{customer.name}")
-	expect(page.locator(".page-head:visible .title-text")).to_contain_text(customer.customer_name)
-	open_menu_item(page, "Lock")
-	dialog = page.locator(".modal.show")
-	dialog.locator("textarea[data-fieldname='reason']").fill("Contract talks")
-	dialog.locator(".btn-primary", has_text="Lock").click()
-	expect(page.locator(".form-message:visible")).to_contain_text("(Contract talks)")
+	lock_in_form(page, f"/app/customer/{customer.name}", customer.customer_name, "Contract talks")
 	# the control: the holder keeps the Save button
 	expect(page.locator(".page-head:visible .primary-action:visible", has_text="Save")).to_have_count(1)
 
@@ -188,16 +189,9 @@ def supplier_lockable():
 
 
 def test_a_lockable_doctype_added_in_the_settings_gets_the_desk_extras(
-	login, committed, supplier_lockable, cleanup_history, screenshot
+	login, committed, desk_users, supplier_lockable, cleanup_history, screenshot
 ):
-	frappe.flags.in_import = True
-	try:
-		holder, colleague = (
-			committed.make_user(roles=[*ROLES, "Purchase Master Manager", "Purchase User"], enabled=1).name
-			for _ in range(2)
-		)
-	finally:
-		frappe.flags.in_import = False
+	holder, colleague = desk_users([*ROLES, "Purchase Master Manager", "Purchase User"])
 	supplier = frappe.get_doc(
 		{
 			"doctype": "Supplier",
@@ -210,13 +204,7 @@ def test_a_lockable_doctype_added_in_the_settings_gets_the_desk_extras(
 	password = committed.PORTAL_PASSWORD
 
 	page = login(holder, password)
-	page.goto(f"/app/supplier/{supplier.name}")
-	expect(page.locator(".page-head:visible .title-text")).to_contain_text(supplier.supplier_name)
-	open_menu_item(page, "Lock")
-	dialog = page.locator(".modal.show")
-	dialog.locator("textarea[data-fieldname='reason']").fill("Price talks")
-	dialog.locator(".btn-primary", has_text="Lock").click()
-	expect(page.locator(".form-message:visible")).to_contain_text("(Price talks)")
+	lock_in_form(page, f"/app/supplier/{supplier.name}", supplier.supplier_name, "Price talks")
 
 	other = login(colleague, password)
 	other.goto(f"/app/supplier/{supplier.name}")

@@ -34,12 +34,8 @@ def no_script_ran(page) -> None:
 
 
 @pytest.fixture
-def users(committed):
-	frappe.flags.in_import = True  # Frappe throttles user creation; defaults are skipped then
-	try:
-		return [committed.make_user(roles=ROLES, enabled=1).name for _ in range(2)]
-	finally:
-		frappe.flags.in_import = False
+def users(desk_users):
+	return desk_users(ROLES)
 
 
 @pytest.fixture
