@@ -396,6 +396,38 @@ def make_task(project: str, **kwargs):
 	return _record(doc)
 
 
+def _activity_type() -> str:
+	name = frappe.db.get_value("Activity Type", {}, "name")
+	if not name:
+		name = (
+			frappe.get_doc({"doctype": "Activity Type", "activity_type": "CRM LC Work"})
+			.insert(ignore_permissions=True)
+			.name
+		)
+	return name
+
+
+def make_timesheet(customer: str, project: str | None = None, **kwargs):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Timesheet",
+			"customer": customer,
+			"parent_project": project,
+			"company": company(),
+			"time_logs": [
+				{
+					"activity_type": _activity_type(),
+					"from_time": f"{nowdate()} 09:00:00",
+					"hours": 2,
+					"project": project,
+				}
+			],
+			**kwargs,
+		}
+	).insert(ignore_permissions=True)
+	return _record(doc)
+
+
 def make_issue(customer: str, **kwargs):
 	doc = frappe.get_doc(
 		{"doctype": "Issue", "subject": unique("Issue"), "customer": customer, **kwargs}
