@@ -6,9 +6,9 @@ app_publisher = "crm_lifecycle developers"
 app_description = "Customer-lifecycle features for ERPNext"
 app_email = "crm-lifecycle@example.com"
 app_license = "mit"
-required_apps = [
-	"frappe/erpnext"
-]  # "org/repo" (no network lookup); versions: pyproject [tool.bench.frappe-dependencies]
+# "org/repo", so that install-app does not look it up on the network; the supported versions
+# are in pyproject.toml ([tool.bench.frappe-dependencies])
+required_apps = ["frappe/erpnext"]
 
 # Installation
 # ------------

@@ -136,7 +136,43 @@ def _convert_lead(lead: str) -> None:
 	opportunity.insert()
 
 
+def _invoice_customer(customer: str) -> None:
+	factories.make_sales_invoice(customer)
+
+
+def _contact_on_an_order(contact: str) -> None:
+	customer = frappe.db.get_value(
+		"Dynamic Link", {"parenttype": "Contact", "parent": contact, "link_doctype": "Customer"}, "link_name"
+	)
+	factories.make_sales_order(customer, contact_person=contact)
+
+
+def _project() -> str:
+	return factories.make_project(factories.make_customer().name).name
+
+
 FLOWS: list[tuple[str, str, Callable[[], str], Callable[[str], None], Callable[[str], bool]]] = [
+	(
+		"invoice a locked customer",
+		"Customer",
+		lambda: factories.make_customer().name,
+		_invoice_customer,
+		lambda n: frappe.db.exists("Sales Invoice", {"customer": n, "docstatus": 1}) is not None,
+	),
+	(
+		"order for a locked contact",
+		"Contact",
+		lambda: factories.make_contact(customer=factories.make_customer().name).name,
+		_contact_on_an_order,
+		lambda n: frappe.db.exists("Sales Order", {"contact_person": n, "docstatus": 1}) is not None,
+	),
+	(
+		"task in a locked project",
+		"Project",
+		_project,
+		lambda n: factories.make_task(n),
+		lambda n: frappe.db.exists("Task", {"project": n}) is not None,
+	),
 	(
 		"invoice a locked order",
 		"Sales Order",
@@ -186,6 +222,8 @@ FLOWS: list[tuple[str, str, Callable[[], str], Callable[[str], None], Callable[[
 # change goes through, but nothing can note it in the lead's timeline. The same for an order's
 # advance paid on ERPNext 15.18 (newer minors write it with db_set, and it is noted there).
 NOT_NOTED = {"convert a locked lead", "pay against a locked order"}
+# Work that writes nothing to the locked record itself (or only with frappe.db.set_value).
+NOT_NOTED |= {"invoice a locked customer", "order for a locked contact", "task in a locked project"}
 
 
 @pytest.mark.parametrize(("flow", "doctype", "make", "act", "done"), FLOWS, ids=[f[0] for f in FLOWS])
