@@ -26,7 +26,8 @@ def test_deactivate_hold_reactivate_release(login, committed, screenshot):
 	dialog.locator("textarea[data-fieldname='reason']").fill("Closed down")
 	dialog.locator(".btn-primary", has_text="Deactivate").click()
 	banner = page.locator(".form-message:visible")
-	expect(banner).to_contain_text("Deactivated by")
+	# a save on the server, then the form reloads: as long as any action may take (20 s)
+	expect(banner).to_contain_text("Deactivated by", timeout=20_000)
 	expect(banner).to_contain_text("Closed down")
 
 	page.goto(f"/app/sales-invoice?customer={customer.name}")
