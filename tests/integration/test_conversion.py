@@ -337,3 +337,33 @@ def test_quotation_to_invoice_order_and_opportunity_carry_prices_discounts_and_t
 	)
 	assert opportunity.opportunity_amount == quotation.grand_total
 	assert edge_kind(quotation, opportunity) == "Conversion"
+
+
+def test_quotation_to_sales_order_takes_a_delivery_date_or_a_valid_default():
+	"""Newer v15 mappers leave the delivery date empty (the order would refuse to save): the
+	caller's date, else the quotation's "valid till" when ahead, else today; never before the order."""
+	from frappe.utils import add_days, getdate, nowdate
+
+	from crm_lifecycle.api import conversion as conversion_api
+
+	customer = f.make_customer()
+	quotation = f.make_quotation(customer=customer.name, valid_till=add_days(nowdate(), 20))
+	later = add_days(nowdate(), 10)
+	order = made_doc(
+		conversion_api.convert("Quotation", quotation.name, '["Sales Order"]', delivery_date=later),
+		"Sales Order",
+	)
+	assert getdate(order.delivery_date) == getdate(later)
+	assert {getdate(item.delivery_date) for item in order.items} == {getdate(later)}
+
+	order = made_doc(conversion.convert("Quotation", quotation.name, ["Sales Order"]), "Sales Order")
+	assert getdate(order.delivery_date) == getdate(quotation.valid_till)  # the default
+
+	with pytest.raises(frappe.ValidationError, match="before the order date"):
+		conversion_api.convert(
+			"Quotation", quotation.name, '["Sales Order"]', delivery_date=add_days(nowdate(), -3)
+		)
+	frappe.clear_last_message()
+	with pytest.raises(frappe.ValidationError):  # not a date: a 417, not a 500
+		conversion_api.convert("Quotation", quotation.name, '["Sales Order"]', delivery_date="soon")
+	frappe.clear_last_message()
