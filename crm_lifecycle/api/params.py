@@ -11,7 +11,6 @@ from frappe import _
 from frappe.utils import getdate
 
 from crm_lifecycle.services import records
-from crm_lifecycle.services.text import clean
 
 
 def _refuse(message: str) -> None:
@@ -111,14 +110,15 @@ def date(value, argument: str) -> datetime.date | None:
 
 
 def text(value, argument: str, max_length: int = 1000) -> str | None:
-	"""User text (a reason, a label) as Frappe's own save stores it: stripped and sanitised."""
+	"""User text (a reason): text of a sane length. The services sanitise what they store
+	(services/text.py), whoever calls them."""
 	if value in (None, ""):
 		return None
 	if not isinstance(value, str):
 		_refuse(_("{0} must be text.").format(argument))
 	if len(value) > max_length:
 		_refuse(_("{0} is longer than {1} characters.").format(argument, max_length))
-	return clean(value)
+	return value
 
 
 def doctype(value) -> str:

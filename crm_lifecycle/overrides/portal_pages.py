@@ -61,22 +61,23 @@ def _contact_customer() -> str | None:
 	return contact and frappe.get_doc("Contact", contact).get_link_for("Customer")
 
 
-def _allowed(doctype: str, area: str) -> list[str]:
-	allowed = set(core.customers_allowed(portal.user_access(), area))
-	return sorted(allowed & _erpnext_customers(doctype)) or [""]
-
-
 def _queried_page(doctype: str, txt: str | None, start: int, limit: int) -> list:
 	table = DocType(doctype)
 	party = table[party_rules.party_field(doctype)]
+	shown_by_erpnext = _erpnext_customers(doctype)  # asked once, for every area of the list
+	access = portal.user_access()
+
+	def allowed(area: str) -> list[str]:
+		return sorted(set(core.customers_allowed(access, area)) & shown_by_erpnext) or [""]
+
 	conditions = []
 	if doctype == "Sales Invoice":
 		conditions.append(
-			((table.is_return == 0) & party.isin(_allowed(doctype, "Invoices")))
-			| ((table.is_return == 1) & party.isin(_allowed(doctype, "Credit Notes")))
+			((table.is_return == 0) & party.isin(allowed("Invoices")))
+			| ((table.is_return == 1) & party.isin(allowed("Credit Notes")))
 		)
 	else:
-		conditions.append(party.isin(_allowed(doctype, core.view_area(doctype))))
+		conditions.append(party.isin(allowed(core.view_area(doctype))))
 	if doctype != "Project":
 		conditions.append(table.docstatus == 1)
 	if doctype == "Quotation":

@@ -178,8 +178,8 @@ def hold_if_customer_inactive(invoice) -> None:
 	for an inactive customer goes on hold with it (CRM Lifecycle Settings, on by default)."""
 	if invoice.get("is_return") or invoice.get("crm_reminders_on_hold") or not invoice.customer:
 		return
-	setting = frappe.db.get_single_value("CRM Lifecycle Settings", "hold_invoices_of_inactive_customers")
-	if setting is not None and not int(setting):
+	setting = frappe.get_cached_doc("CRM Lifecycle Settings").get("hold_invoices_of_inactive_customers")
+	if setting is not None and not int(setting):  # unset on sites from before the setting: on
 		return
 	if frappe.db.get_value("Customer", invoice.customer, "crm_active") != 0:
 		return

@@ -204,10 +204,8 @@ def note_derived_change(doc, target: tuple[str, str], cause: tuple[str, str]) ->
 
 def _changed_labels(doc) -> list[str]:
 	"""Labels of the fields whose value differs from the database (before it is written)."""
-	columns = [
-		field.fieldname for field in doc.meta.fields if field.fieldtype not in ("Table", "Table MultiSelect")
-	]
-	columns = [c for c in columns if frappe.db.has_column(doc.doctype, c)]
+	stored_columns = set(frappe.db.get_table_columns(doc.doctype))  # read once for the table
+	columns = [field.fieldname for field in doc.meta.fields if field.fieldname in stored_columns]
 	stored = frappe.db.get_value(doc.doctype, doc.name, columns, as_dict=True) or {}
 	return [
 		_(doc.meta.get_label(column))
