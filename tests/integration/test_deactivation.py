@@ -6,6 +6,7 @@ import frappe
 from frappe.utils import add_days, nowdate
 
 from crm_lifecycle.services import deactivation, invoice_hold
+from crm_lifecycle.services.merge import preview as merge_preview
 from tests import factories
 
 
@@ -273,8 +274,11 @@ def test_a_subscription_invoicing_at_period_end_is_cancelled_without_a_closing_i
 	assert any(
 		subscription.name in text and "not invoiced" in text for text in timeline("Customer", customer.name)
 	)
-	versions = frappe.get_all("Version", {"ref_doctype": "Subscription", "docname": subscription.name})
-	assert versions or not frappe.get_meta("Subscription").track_changes  # a real save
+	# a real save: Subscription tracks changes in ERPNext, so the cancellation left a Version
+	versions = frappe.get_all(
+		"Version", {"ref_doctype": "Subscription", "docname": subscription.name}, pluck="data"
+	)
+	assert any("Cancelled" in data for data in versions)
 
 
 def test_deactivation_leaves_a_version_like_a_form_save():
@@ -330,6 +334,7 @@ def test_an_auto_repeat_disabled_by_deactivation_stays_off_while_the_customer_is
 @pytest.mark.parametrize("setting", [1, 0])
 def test_invoices_submitted_for_an_inactive_customer_go_on_hold(setting):
 	frappe.db.set_single_value("CRM Lifecycle Settings", "hold_invoices_of_inactive_customers", setting)
+	frappe.clear_document_cache("CRM Lifecycle Settings", "CRM Lifecycle Settings")
 	customer = factories.make_customer()
 	deactivation.deactivate("Customer", customer.name)
 	invoice = factories.make_sales_invoice(customer.name)
@@ -351,4 +356,30 @@ def test_invoices_submitted_for_an_inactive_customer_go_on_hold(setting):
 			"crm_reminders_on_hold",
 		)
 		== 0
+	)
+
+
+def test_previews_count_what_the_caller_may_not_read_and_name_the_rest(as_user):
+	"""A Sales User reads customers, not Sales Invoices: the deactivation preview and the merge
+	preview count the invoices and leave out their names and amounts; Administrator sees them."""
+	source, target = factories.make_customer(), factories.make_customer()
+	invoices = [factories.make_sales_invoice(source.name, rate=rate).name for rate in (120, 80)]
+	seller = factories.make_user(roles=["Sales User"])
+
+	with as_user(seller.name):
+		preview = deactivation.preview("Customer", source.name)
+		merge = merge_preview("Customer", source.name, target.name)
+	assert preview["open_invoices"] == 2 and preview["hidden_invoices"] == 2
+	assert preview["invoices"] == [] and preview["outstanding_by_currency"] == {}
+	moving = {link["doctype"]: link for link in merge["links"]}
+	assert moving["Sales Invoice"]["count"] == 2 and moving["Sales Invoice"]["names"] == []
+	assert not any(name in frappe.as_json(preview) + frappe.as_json(merge) for name in invoices)
+
+	# the control: a reader of invoices gets their names and amounts
+	preview = deactivation.preview("Customer", source.name)
+	assert sorted(row["name"] for row in preview["invoices"]) == sorted(invoices)
+	assert preview["hidden_invoices"] == 0 and sum(preview["outstanding_by_currency"].values()) == 200
+	merge = merge_preview("Customer", source.name, target.name)
+	assert sorted({link["doctype"]: link for link in merge["links"]}["Sales Invoice"]["names"]) == sorted(
+		invoices
 	)
