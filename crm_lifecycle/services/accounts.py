@@ -15,7 +15,7 @@ from frappe.query_builder.functions import Max
 from frappe.utils import escape_html, get_fullname, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import accounts as core
-from crm_lifecycle.services import visibility, write_access
+from crm_lifecycle.services import events, visibility, write_access
 from crm_lifecycle.services.transaction import atomic
 
 DONE_EVENT = "crm_lifecycle_transfer_done"
@@ -235,7 +235,9 @@ def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = T
 	locks every row it scans until the transaction ends, not only the N named ones."""
 	if not names:
 		return
+	changes = values
 	if touch:
+		old = events.before(doctype, names, changes)
 		values = {**values, "modified": now_datetime(), "modified_by": frappe.session.user}
 	assignments = ", ".join(f"`{fieldname}` = %({fieldname})s" for fieldname in values)
 	frappe.db.sql(
@@ -243,6 +245,8 @@ def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = T
 		{**values, "names_": tuple(names)},
 	)
 	frappe.clear_document_cache(doctype)
+	if touch:  # a change of the record, not only of what the list shows (`_assign`)
+		events.changed(doctype, events.diff(old, changes))
 
 
 def refresh_assign(references: set[tuple[str, str]]) -> None:

@@ -21,6 +21,7 @@ from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Pro
 from crm_lifecycle.core.dependencies import Edge, Node
 from crm_lifecycle.services import dependencies, locking
 from crm_lifecycle.services.conversion_mappers import MAKERS
+from crm_lifecycle.services.records import save_changes
 from crm_lifecycle.services.transaction import atomic
 
 
@@ -248,7 +249,13 @@ def link_to_lead(doc: Document, lead: Document) -> Document:
 			)
 			doc.save(ignore_permissions=True)  # write permission was checked on the plan
 	elif not doc.lead_name:
-		doc.db_set("lead_name", lead.name)
+
+		def link(customer):
+			customer.lead_name = lead.name
+			# a link, which the conversion records itself: not ERPNext's "made from the lead"
+			customer.flags.crm_lifecycle_edges_recorded = True
+
+		doc = save_changes(doc.doctype, doc.name, link)
 		doc.update_lead_status()
 		doc.link_lead_address_and_contact()
 	return doc

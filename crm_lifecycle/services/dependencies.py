@@ -70,7 +70,7 @@ def record(edges: Iterable[Edge], user: str | None = None, timeline: bool = True
 
 def record_native(doc) -> list[Edge]:
 	"""The edges ERPNext's link fields on `doc` imply (see core.dependencies.native_edges)."""
-	if doc.doctype not in DETAILS or doc.is_new():
+	if doc.doctype not in DETAILS or doc.is_new() or doc.flags.crm_lifecycle_edges_recorded:
 		return []
 	return record(core.native_edges(doc.doctype, doc.name, doc.as_dict()))
 

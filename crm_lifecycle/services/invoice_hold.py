@@ -9,7 +9,7 @@ from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
-from crm_lifecycle.services import locking
+from crm_lifecycle.services import events, locking
 from crm_lifecycle.services.text import clean
 
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
@@ -54,6 +54,14 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 		frappe.throw(_("'Held Until' cannot be in the past."), frappe.ValidationError)
 	now, user = now_datetime(), frappe.session.user
 	reason = clean(reason)
+	old = events.before("Sales Invoice", names, HOLD_FIELDS, {"docstatus": 1})
+	new = {
+		"crm_reminders_on_hold": 1,
+		"crm_held_by": user,
+		"crm_held_on": now,
+		"crm_hold_reason": reason or None,
+		"crm_held_until": held_until or None,
+	}
 	invoice = DocType("Sales Invoice")
 	(
 		frappe.qb.update(invoice)
@@ -67,6 +75,7 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 		.where(invoice.name.isin(names) & (invoice.docstatus == 1))
 		.run()
 	)
+	events.changed("Sales Invoice", events.diff(old, new))
 	message = _("Payment reminders put on hold by {0}").format(frappe.utils.get_fullname(user))
 	if reason:
 		message += ": " + frappe.utils.escape_html(reason)
@@ -140,13 +149,16 @@ def held_among(names: list[str]) -> list[str]:
 
 def _clear_hold(names: list[str]) -> None:
 	now = now_datetime()
+	new = {fieldname: 0 if fieldname == "crm_reminders_on_hold" else None for fieldname in HOLD_FIELDS}
+	old = events.before("Sales Invoice", names, HOLD_FIELDS)
 	invoice = DocType("Sales Invoice")
 	query = frappe.qb.update(invoice)
-	for fieldname in HOLD_FIELDS:
-		query = query.set(invoice[fieldname], 0 if fieldname == "crm_reminders_on_hold" else None)
+	for fieldname, value in new.items():
+		query = query.set(invoice[fieldname], value)
 	query.set(invoice.modified, now).set(invoice.modified_by, frappe.session.user).where(
 		invoice.name.isin(names)
 	).run()
+	events.changed("Sales Invoice", events.diff(old, new))
 
 
 def add_comments(names: list[str], content: str) -> None:

@@ -15,6 +15,7 @@ from frappe.query_builder import DocType
 from frappe.utils import format_datetime, get_datetime, get_fullname, now_datetime
 
 from crm_lifecycle.core import locking as core
+from crm_lifecycle.services import events
 from crm_lifecycle.services.locking_cache import cached_lock, forget, forget_cache, remember
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
@@ -447,6 +448,7 @@ def _log(action: str, doctype: str, name: str, lock: core.Lock, actor: str | Non
 			"reason": lock.reason,
 		}
 	).insert(ignore_permissions=True)
+	events.touched(doctype, name)  # webhooks and other apps hear of locks as of saves
 
 
 def _comment(doctype: str, name: str, content: str) -> None:

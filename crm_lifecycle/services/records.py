@@ -69,11 +69,13 @@ def repoint_dynamic_links(doctype: str, old: str, new: str, skip: tuple[str, ...
 def save_changes(doctype: str, name: str, change: Callable) -> Document:
 	"""Apply `change(doc)` and save like a form save (Version, on_update and so Webhooks,
 	Notifications and other apps' doc_events, realtime refresh, modified, lock check). A job that
-	changed the record between our read and our save (Frappe's own User.on_update enqueues
-	one that updates the user's contact) is no reason to fail: the record is read again and
-	the change applied once more."""
+	changed the record meanwhile (Frappe's own User.on_update enqueues one that updates the
+	user's contact) is no reason to fail. The record is read with a locking read: that sees the
+	latest committed version (a plain read would see the transaction's older snapshot, which
+	the timestamp check refuses) and holds the job off until this transaction ends. Should the
+	check refuse anyway, the record is read again and the change applied once more."""
 	for attempt in (1, 2):
-		doc = frappe.get_doc(doctype, name)
+		doc = frappe.get_doc(doctype, name, for_update=True)
 		change(doc)
 		try:
 			doc.save()
