@@ -12,6 +12,7 @@ otherwise.
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -110,17 +111,48 @@ def _free_port() -> int:
 		return sock.getsockname()[1]
 
 
-def _bench_process(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
+def _bench_process(name: str, *args: str, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
 	"""A bench command (`frappe ARGS`) run from the sites folder, its output in logs/."""
+	return _process(name, [sys.executable, "-m", "frappe.utils.bench_helper", "frappe", *args], env=env)
+
+
+def _process(name: str, command: list[str], cwd: Path | None = None, env: dict | None = None):
 	log_path = BENCH / "logs" / f"crm_lifecycle_test_{name}.log"
 	with open(log_path, "ab") as log:
 		process = subprocess.Popen(
-			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", *args],
-			cwd=str(BENCH / "sites"),
+			command,
+			cwd=str(cwd or BENCH / "sites"),
 			stdout=log,
 			stderr=subprocess.STDOUT,
+			env={**os.environ, **(env or {})},
 		)
 	return process, log_path
+
+
+def _serve(name: str, env: dict | None = None):
+	"""`frappe serve` on a free port; (process, url) once it answers."""
+	port = _free_port()
+	process, log_path = _bench_process(
+		name, "--site", SITE, "serve", "--port", str(port), "--noreload", env=env
+	)
+	url = f"http://127.0.0.1:{port}"
+	deadline = time.monotonic() + 60
+	while True:
+		try:
+			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
+				return process, url
+		except requests.ConnectionError:
+			pass
+		if process.poll() is not None or time.monotonic() > deadline:
+			process.kill()
+			pytest.fail(f"frappe serve did not come up on {url}; see {log_path}")
+		time.sleep(0.3)
+
+
+def _listening(port: int) -> bool:
+	with socket.socket() as sock:
+		sock.settimeout(1)
+		return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -133,22 +165,35 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def http_server(frappe_site):
-	port = _free_port()
-	process, log_path = _bench_process("server", "--site", SITE, "serve", "--port", str(port), "--noreload")
-	url = f"http://127.0.0.1:{port}"
-	deadline = time.monotonic() + 60
-	while True:
-		try:
-			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
-				break
-		except requests.ConnectionError:
-			pass
-		if process.poll() is not None or time.monotonic() > deadline:
-			process.kill()
-			pytest.fail(f"frappe serve did not come up on {url}; see {log_path}")
-		time.sleep(0.3)
+	process, url = _serve("server")
 	yield url
 	_stop(process)
+
+
+@pytest.fixture(scope="module")
+def realtime_server(frappe_site, queue_worker):
+	"""What a production bench runs for the desk's live updates: Frappe's socket.io server (on the
+	bench's `socketio_port`, unless one already listens there), a queue worker, and a web server
+	whose pages connect to that socket.io server (`DEV_SERVER=1`, as `bench start` runs it; behind
+	nginx the same happens through /socket.io). Yields the web server's URL."""
+	port = int(frappe.get_conf().get("socketio_port") or 9000)
+	socketio = None
+	if not _listening(port):
+		node = shutil.which("node")
+		if not node:
+			pytest.skip("no node to run Frappe's socket.io server")
+		socketio, log_path = _process("socketio", [node, "apps/frappe/socketio.js"], cwd=BENCH)
+		deadline = time.monotonic() + 30
+		while not _listening(port):
+			if socketio.poll() is not None or time.monotonic() > deadline:
+				socketio.kill()
+				pytest.fail(f"Frappe's socket.io server did not listen on {port}; see {log_path}")
+			time.sleep(0.3)
+	process, url = _serve("realtime_server", env={"DEV_SERVER": "1"})
+	yield url
+	_stop(process)
+	if socketio:
+		_stop(socketio)
 
 
 @pytest.fixture(scope="module")

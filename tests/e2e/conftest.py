@@ -58,13 +58,9 @@ def browser():
 		browser.close()
 
 
-@pytest.fixture
-def login(browser, http_server):
-	"""`login(user, password)` -> a Playwright page logged in as that user."""
-	contexts = []
-
+def _opener(browser, base_url: str, contexts: list):
 	def open_as(user: str, password: str):
-		context = browser.new_context(base_url=http_server, viewport={"width": 1400, "height": 1000})
+		context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 1000})
 		contexts.append(context)
 		response = context.request.post("/api/method/login", form={"usr": user, "pwd": password})
 		assert response.ok, response.text()
@@ -72,7 +68,24 @@ def login(browser, http_server):
 		page.set_default_timeout(20_000)
 		return page
 
-	yield open_as
+	return open_as
+
+
+@pytest.fixture
+def login(browser, http_server):
+	"""`login(user, password)` -> a Playwright page logged in as that user."""
+	contexts = []
+	yield _opener(browser, http_server, contexts)
+	for context in contexts:
+		context.close()
+
+
+@pytest.fixture
+def realtime_login(browser, realtime_server):
+	"""`login` on a web server whose desk is connected to Frappe's socket.io server, with a queue
+	worker running: background jobs run and their realtime progress reaches the page."""
+	contexts = []
+	yield _opener(browser, realtime_server, contexts)
 	for context in contexts:
 		context.close()
 

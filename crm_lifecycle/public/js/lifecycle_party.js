@@ -155,7 +155,7 @@ crm_lifecycle.party.bulk_deactivate = function (listview) {
 				frappe.hide_progress();
 				const failed = data.results.filter((row) => !row.ok);
 				const rows = failed
-					.map((row) => `<li>${frappe.utils.escape_html(row.name)}: ${row.error}</li>`)
+					.map((row) => `<li>${frappe.utils.escape_html(row.name)}: ${frappe.utils.escape_html(row.error)}</li>`)
 					.join("");
 				frappe.msgprint({
 					title: __("Deactivation finished"),
