@@ -126,6 +126,9 @@ def _process(name: str, command: list[str], cwd: Path | None = None, env: dict |
 			stderr=subprocess.STDOUT,
 			env={**os.environ, **(env or {})},
 		)
+	# .ci/run stops what an aborted run left behind through these files
+	process.pid_file = BENCH / "logs" / f"crm_lifecycle_test_{name}.{process.pid}.pid"
+	process.pid_file.write_text(str(process.pid))
 	return process, log_path
 
 
@@ -161,6 +164,7 @@ def _stop(process: subprocess.Popen) -> None:
 		process.wait(timeout=20)
 	except subprocess.TimeoutExpired:
 		process.kill()
+	process.pid_file.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

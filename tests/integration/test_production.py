@@ -297,3 +297,29 @@ def test_restricting_a_contact_right_after_adding_its_portal_user(queue_worker, 
 	)
 	assert response.status_code == 200, response.text
 	assert response.json()["message"]["Invoices"]["view"] == 0
+
+
+def test_a_job_saving_the_customer_during_a_deactivation_is_no_reason_to_fail(queue_worker, committed):
+	customer = committed.make_customer().name
+	frappe.db.commit()
+	opened = frappe.get_doc("Customer", customer)  # this transaction now sees the customer as it was
+	job = frappe.enqueue(
+		"frappe.client.set_value",
+		doctype="Customer",
+		name=customer,
+		fieldname="website",
+		value="https://changed-by-a-job.example",
+	)
+	deadline = time.monotonic() + 60
+	while job.get_status(refresh=True) != "finished":
+		assert job.get_status() != "failed" and time.monotonic() < deadline, job.get_status()
+		time.sleep(0.3)
+	# control: what this transaction read is out of date, a plain save of it is refused
+	with pytest.raises(frappe.TimestampMismatchError):
+		opened.save()
+	frappe.clear_last_message()
+
+	deactivation_api.deactivate("Customer", customer, reason="Moved away")
+	frappe.db.commit()
+	after = frappe.db.get_value("Customer", customer, ["crm_active", "website"], as_dict=True)
+	assert after == {"crm_active": 0, "website": "https://changed-by-a-job.example"}
