@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from crm_lifecycle.core.party import party_of
+
 # How the funnel reads from left to right; breaks ties when ordering a generation.
 FUNNEL = ("Lead", "Contact", "Customer", "Opportunity", "Quotation", "Sales Order", "Sales Invoice")
 
@@ -189,10 +191,6 @@ _ROW_LINKS: Mapping[str, tuple[tuple[str, str, str | None], ...]] = {
 	"Sales Order": (("items", "prevdoc_docname", "Quotation"),),
 	"Sales Invoice": (("items", "sales_order", "Sales Order"),),
 }
-_PARTY_FIELDS = {
-	"Opportunity": ("opportunity_from", "party_name"),
-	"Quotation": ("quotation_to", "party_name"),
-}
 
 
 def native_edges(doctype: str, name: str, values: Mapping) -> list[Edge]:
@@ -211,12 +209,12 @@ def native_edges(doctype: str, name: str, values: Mapping) -> list[Edge]:
 		for row in values.get(table) or ():
 			add(source_doctype or row.get("prevdoc_doctype"), row.get(field))
 	if doctype == "Opportunity":
-		party_doctype, party = (values.get(f) for f in _PARTY_FIELDS[doctype])
+		party_doctype, party = party_of(doctype, values)
 		if party_doctype in ("Lead", "Customer"):
 			add(party_doctype, party)
 	elif doctype == "Quotation" and not sources:
 		# lead.make_quotation: a quotation made straight from a lead, not through an opportunity
-		party_doctype, party = (values.get(f) for f in _PARTY_FIELDS[doctype])
+		party_doctype, party = party_of(doctype, values)
 		if party_doctype == "Lead":
 			add(party_doctype, party)
 	elif doctype == "Contact":

@@ -18,6 +18,11 @@ PARTY_FIELDS: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
+# Documents that name the customer's contact as well, in `contact_person`.
+CONTACT_FIELD = "contact_person"
+WITH_CONTACT = frozenset({"Opportunity", "Quotation", "Sales Order", "Delivery Note", "Sales Invoice"})
+
+
 def party_field(doctype: str) -> str:
 	"""The field naming the document's party ("customer" unless the table says otherwise)."""
 	return PARTY_FIELDS.get(doctype, ("customer", None, "Customer"))[0]
@@ -30,6 +35,14 @@ def party_of(doctype: str, values: Mapping) -> tuple[str | None, str | None]:
 		return None, None
 	field, type_field, fixed = PARTY_FIELDS[doctype]
 	return (values.get(type_field) if type_field else fixed), values.get(field)
+
+
+def parties_of(doctype: str, values: Mapping) -> list[tuple[str, str]]:
+	"""Every (doctype, name) a document names as its party or the party's contact."""
+	found = [party_of(doctype, values)]
+	if doctype in WITH_CONTACT:
+		found.append(("Contact", values.get(CONTACT_FIELD)))
+	return [(party_doctype, name) for party_doctype, name in found if party_doctype and name]
 
 
 def customer_of(doctype: str, values: Mapping) -> str | None:

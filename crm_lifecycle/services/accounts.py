@@ -15,6 +15,7 @@ from frappe.query_builder.functions import Max
 from frappe.utils import escape_html, get_fullname, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import accounts as core
+from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.services import events, visibility, write_access
 from crm_lifecycle.services.transaction import atomic
 
@@ -99,6 +100,13 @@ def load_accounts(names: list[str]) -> list[core.Account]:
 	return [core.Account(name, owner) for name, owner in rows]
 
 
+def of_customers(table, doctype: str, customers: list[str]):
+	"""The condition "the document's party is one of `customers`" (core/party.py says where)."""
+	field, type_field, _fixed = party_rules.PARTY_FIELDS[doctype]
+	condition = table[field].isin(customers)
+	return condition & (table[type_field] == "Customer") if type_field else condition
+
+
 def open_documents(customers: list[str]) -> list[core.OpenDocument]:
 	if not customers:
 		return []
@@ -107,8 +115,7 @@ def open_documents(customers: list[str]) -> list[core.OpenDocument]:
 		frappe.qb.from_(opportunity)
 		.select(opportunity.name, opportunity.party_name, opportunity.opportunity_owner)
 		.where(
-			(opportunity.opportunity_from == "Customer")
-			& opportunity.party_name.isin(customers)
+			of_customers(opportunity, "Opportunity", customers)
 			& opportunity.status.isin(core.OPEN_OPPORTUNITY_STATUSES)
 			& (opportunity.docstatus < 2)
 		)
@@ -118,8 +125,7 @@ def open_documents(customers: list[str]) -> list[core.OpenDocument]:
 		frappe.qb.from_(quotation)
 		.select(quotation.name, quotation.party_name)
 		.where(
-			(quotation.quotation_to == "Customer")
-			& quotation.party_name.isin(customers)
+			of_customers(quotation, "Quotation", customers)
 			& quotation.status.isin(core.OPEN_QUOTATION_STATUSES)
 			& (quotation.docstatus < 2)
 		)

@@ -6,18 +6,14 @@ from frappe.query_builder import DocType
 from frappe.utils import cstr, formatdate, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import deactivation as core
+from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.services import invoice_hold, locking, visibility
 from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
-# Documents an Auto Repeat may repeat, and the field that names their customer.
-AUTO_REPEAT_CUSTOMER_FIELDS = {
-	"Sales Invoice": "customer",
-	"Sales Order": "customer",
-	"Delivery Note": "customer",
-	"Quotation": "party_name",
-}
+# Documents of a customer an Auto Repeat may repeat (their party field: core/party.py).
+AUTO_REPEAT_DOCTYPES = ("Sales Invoice", "Sales Order", "Delivery Note", "Quotation")
 
 
 def refuse(error: core.DeactivationRefused):
@@ -87,7 +83,8 @@ def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
 		.run()
 	]
 	auto_repeat = DocType("Auto Repeat")
-	for reference_doctype, customer_field in AUTO_REPEAT_CUSTOMER_FIELDS.items():
+	for reference_doctype in AUTO_REPEAT_DOCTYPES:
+		customer_field, type_field, _fixed = party_rules.PARTY_FIELDS[reference_doctype]
 		reference = DocType(reference_doctype)
 		query = (
 			frappe.qb.from_(auto_repeat)
@@ -101,8 +98,8 @@ def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
 				& (reference[customer_field] == name)
 			)
 		)
-		if reference_doctype == "Quotation":
-			query = query.where(reference.quotation_to == "Customer")
+		if type_field:  # a quotation's party may be a lead
+			query = query.where(reference[type_field] == "Customer")
 		schedules += [core.Schedule("Auto Repeat", row[0], row[1]) for row in query.run()]
 	return schedules
 
@@ -246,10 +243,16 @@ def refuse_reenable(auto_repeat) -> None:
 	"""An Auto Repeat a deactivation disabled stays off while its customer is inactive."""
 	if auto_repeat.disabled or not auto_repeat.get("crm_disabled_by_deactivation"):
 		return
-	field = AUTO_REPEAT_CUSTOMER_FIELDS.get(auto_repeat.reference_doctype)
-	customer = field and frappe.db.get_value(
-		auto_repeat.reference_doctype, auto_repeat.reference_document, field
-	)
+	customer = None
+	if auto_repeat.reference_doctype in AUTO_REPEAT_DOCTYPES:
+		field, type_field, _fixed = party_rules.PARTY_FIELDS[auto_repeat.reference_doctype]
+		values = frappe.db.get_value(
+			auto_repeat.reference_doctype,
+			auto_repeat.reference_document,
+			[field, *([type_field] if type_field else [])],
+			as_dict=True,
+		)
+		customer = values and party_rules.customer_of(auto_repeat.reference_doctype, values)
 	if customer and frappe.db.get_value("Customer", customer, "crm_active") == 0:
 		frappe.throw(
 			_(

@@ -10,23 +10,13 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import get_fullname, now_datetime
 
 from crm_lifecycle.core import governance as core
+from crm_lifecycle.core.party import parties_of
 from crm_lifecycle.services import locking, records, visibility
 from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
 INVALID_FIELDS = ("crm_invalid", "crm_invalidated_on", "crm_invalidated_by", "crm_invalidation_reason")
-# Which fields of a sales transaction name a party, and the party's doctype (fixed, or the
-# value of another field for a Dynamic Link).
-TRANSACTION_PARTY_FIELDS: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
-	"Opportunity": (("party_name", None, "opportunity_from"), ("contact_person", "Contact", None)),
-	"Quotation": (("party_name", None, "quotation_to"), ("contact_person", "Contact", None)),
-	"Sales Order": (("customer", "Customer", None), ("contact_person", "Contact", None)),
-	"Delivery Note": (("customer", "Customer", None), ("contact_person", "Contact", None)),
-	"Sales Invoice": (("customer", "Customer", None), ("contact_person", "Contact", None)),
-	"Contract": (("party_name", None, "party_type"),),
-	"Project": (("customer", "Customer", None),),
-}
 
 
 def refuse(error: core.GovernanceRefused, doctype: str = "", name: str = ""):
@@ -171,10 +161,8 @@ def hidden_invalid_condition(doctype: str) -> str:
 
 def check_new_transaction(doc) -> None:
 	"""Refuse (417) a draft or submission naming an invalid customer, contact or lead."""
-	for fieldname, party_doctype, doctype_field in TRANSACTION_PARTY_FIELDS.get(doc.doctype, ()):
-		party = doc.get(fieldname)
-		party_doctype = party_doctype or doc.get(doctype_field)
-		if not party or party_doctype not in core.INVALIDATABLE_DOCTYPES:
+	for party_doctype, party in parties_of(doc.doctype, doc):
+		if party_doctype not in core.INVALIDATABLE_DOCTYPES:
 			continue
 		if not frappe.get_meta(party_doctype).has_field("crm_invalid"):
 			continue
