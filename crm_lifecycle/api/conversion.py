@@ -1,17 +1,14 @@
-"""REST: create records from a Lead, Opportunity or Quotation, and read the dependency graph.
+"""REST: create records from a Lead, Opportunity or Quotation (the graph: api/dependencies.py).
 
 - GET  crm_lifecycle.api.conversion.targets?doctype=Lead&name=CRM-LEAD-0001
 - POST crm_lifecycle.api.conversion.convert  doctype, name, targets='["Opportunity", "Customer"]',
        link='{"Contact": "Jane Doe"}'  -> {"source": ..., "records": [{doctype, name, action}]}
-- GET  crm_lifecycle.api.conversion.graph?doctype=Quotation&name=SAL-QTN-2026-00001
-       -> {"nodes": [...], "edges": [...], "truncated": false, "hidden": 0}
 """
 
 import frappe
-from frappe import _
 
 from crm_lifecycle.api import params
-from crm_lifecycle.services import conversion, dependencies
+from crm_lifecycle.services import conversion
 
 
 @frappe.whitelist(methods=["GET"])
@@ -42,12 +39,3 @@ def convert(
 		params.string_map(link, "link") or None,
 		params.date(delivery_date, "delivery_date"),
 	)
-
-
-@frappe.whitelist(methods=["GET"])
-def graph(doctype: str, name: str) -> dict:
-	params.existing(doctype, name)
-	frappe.has_permission(doctype, "read", name, throw=True)
-	if doctype not in dependencies.DETAILS:
-		frappe.throw(_("{0} has no dependency graph").format(_(doctype)), frappe.ValidationError)
-	return dependencies.graph(doctype, name)

@@ -9,6 +9,7 @@ import frappe
 
 from crm_lifecycle.api import deactivation as deactivation_api
 from crm_lifecycle.api import governance as governance_api
+from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.services import locking
 
@@ -66,7 +67,7 @@ def test_stored_markup_never_runs_for_a_colleague(login, committed, users, web_s
 
 	frappe.set_user(author)
 	try:
-		deactivation_api.hold_invoices(frappe.as_json([invoice.name]), reason=reason("Held"))
+		invoice_hold_api.hold_invoices(frappe.as_json([invoice.name]), reason=reason("Held"))
 		deactivation_api.deactivate("Customer", customer.name, reason=reason("Deactivated"))
 		governance_api.invalidate("Contact", contact.name, reason=reason("Invalidated"))
 		locking_api.lock("Customer", customer.name, reason=reason("Locked"))

@@ -8,6 +8,7 @@ import pytest
 import frappe
 
 from crm_lifecycle.api import conversion as api
+from crm_lifecycle.api import dependencies as dependencies_api
 from crm_lifecycle.services import conversion
 from tests import factories as f
 from tests.integration.test_conversion import LEAD_COMBINATIONS, records
@@ -91,7 +92,7 @@ def test_permissions_read_on_the_source_create_on_every_target(as_user):
 		assert made["Opportunity"]["action"] == "created"
 
 	with as_user(accounts_user.name):
-		for call in (api.targets, api.graph):
+		for call in (api.targets, dependencies_api.graph):
 			with pytest.raises(frappe.PermissionError):
 				call("Lead", lead.name)
 		with pytest.raises(frappe.PermissionError):
@@ -176,7 +177,9 @@ def test_rest_interface_statuses(tidy_timeline, http, committed):
 	)
 	assert again.status_code == 409, again.text
 
-	graph = user.get(method + "graph", params={"doctype": "Lead", "name": lead.name})
+	graph = user.get(
+		"/api/method/crm_lifecycle.api.dependencies.graph", params={"doctype": "Lead", "name": lead.name}
+	)
 	assert graph.status_code == 200, graph.text
 	assert {node["doctype"] for node in graph.json()["message"]["nodes"]} >= {
 		"Lead",

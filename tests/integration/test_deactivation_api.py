@@ -14,6 +14,7 @@ from tests import factories
 from tests.site_fixtures import BENCH, SITE
 
 API = "/api/method/crm_lifecycle.api.deactivation"
+HOLD_API = "/api/method/crm_lifecycle.api.invoice_hold"
 
 
 @pytest.mark.http
@@ -46,10 +47,10 @@ def test_rest_preview_deactivate_reactivate_and_refusals(http, committed):
 	assert admin.post(f"{API}.deactivate", data={"doctype": "Item", "name": "x"}).status_code == 404
 	item = frappe.db.get_value("Item", {}, "name")
 	assert admin.post(f"{API}.deactivate", data={"doctype": "Item", "name": item}).status_code == 417
-	assert admin.post(f"{API}.release_invoices", data={"invoices": "not json"}).status_code == 417
+	assert admin.post(f"{HOLD_API}.release_invoices", data={"invoices": "not json"}).status_code == 417
 
 	assert admin.post(f"{API}.reactivate", data={"doctype": "Customer", "name": customer.name}).ok
-	released = admin.post(f"{API}.release_invoices", data={"invoices": json.dumps([invoice.name])})
+	released = admin.post(f"{HOLD_API}.release_invoices", data={"invoices": json.dumps([invoice.name])})
 	assert released.json()["message"]["released"] == [invoice.name]
 
 

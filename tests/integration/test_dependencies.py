@@ -13,7 +13,7 @@ from erpnext.crm.doctype.opportunity.opportunity import make_quotation
 from erpnext.selling.doctype.quotation.quotation import make_sales_order
 from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice
 
-from crm_lifecycle.api import conversion as api
+from crm_lifecycle.api import dependencies as dependencies_api
 from crm_lifecycle.core.dependencies import Edge, Node
 from crm_lifecycle.services import conversion, dependencies
 from tests import factories as f
@@ -132,7 +132,7 @@ def test_graph_mixes_our_conversions_and_erpnexts_transitively():
 	invoice = conversion.convert("Quotation", quotation, ["Sales Invoice"])
 	invoice_name = {r["doctype"]: r["name"] for r in invoice["records"]}["Sales Invoice"]
 
-	graph = api.graph("Lead", lead.name)
+	graph = dependencies_api.graph("Lead", lead.name)
 
 	assert ("Sales Invoice", invoice_name) in names(graph)
 	kinds = {(e["source_name"], e["target_name"]): e["kind"] for e in graph["edges"]}
@@ -146,7 +146,7 @@ def test_nodes_the_user_may_not_read_are_shown_without_details(as_user):
 	sales_user = f.make_user(roles=["Sales User"])  # reads leads and orders, not invoices
 
 	with as_user(sales_user.name):
-		graph = api.graph("Lead", funnel.lead.name)
+		graph = dependencies_api.graph("Lead", funnel.lead.name)
 	by_name = {node["name"]: node for node in graph["nodes"]}
 	# the invoice keeps its place in the graph, counted, not named (nor in any edge)
 	assert funnel.invoice.name not in by_name and funnel.invoice.name not in frappe.as_json(graph)
@@ -155,7 +155,9 @@ def test_nodes_the_user_may_not_read_are_shown_without_details(as_user):
 	assert graph["hidden"] == 1
 	assert any(edge["target_ref"] == hidden["ref"] for edge in graph["edges"] if edge.get("target_ref"))
 	assert by_name[funnel.order.name]["accessible"] is True  # control: what the user may read
-	assert api.graph("Lead", funnel.lead.name)["nodes"][-1]["accessible"]  # Administrator sees all
+	assert dependencies_api.graph("Lead", funnel.lead.name)["nodes"][-1][
+		"accessible"
+	]  # Administrator sees all
 
 
 def test_a_deleted_document_leaves_the_graph():

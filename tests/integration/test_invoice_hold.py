@@ -83,7 +83,7 @@ def test_hold_with_held_until_releases_itself_after_that_date(overdue_invoice):
 
 
 def test_held_until_in_the_past_and_draft_invoices_are_refused(overdue_invoice):
-	from crm_lifecycle.api.deactivation import hold_invoices
+	from crm_lifecycle.api.invoice_hold import hold_invoices
 
 	with pytest.raises(frappe.ValidationError, match="past"):
 		hold_invoices([overdue_invoice.name], held_until=add_days(nowdate(), -1))
@@ -102,7 +102,7 @@ def test_release_refuses_unknown_and_not_held_invoices(overdue_invoice):
 
 
 def test_release_all_held_invoices_of_a_customer(overdue_invoice):
-	from crm_lifecycle.api.deactivation import release_customer_invoices
+	from crm_lifecycle.api.invoice_hold import release_customer_invoices
 
 	other = factories.make_sales_invoice(overdue_invoice.customer)
 	invoice_hold.hold([overdue_invoice.name, other.name])
@@ -113,7 +113,7 @@ def test_release_all_held_invoices_of_a_customer(overdue_invoice):
 
 
 def test_user_without_sales_invoice_write_cannot_hold_or_release(as_user, overdue_invoice):
-	from crm_lifecycle.api.deactivation import hold_invoices, release_invoices
+	from crm_lifecycle.api.invoice_hold import hold_invoices, release_invoices
 
 	sales = factories.make_user(roles=["Sales User"])
 	with as_user(sales.name), pytest.raises(frappe.PermissionError):

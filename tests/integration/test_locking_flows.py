@@ -20,6 +20,7 @@ from crm_lifecycle.api import accounts as accounts_api
 from crm_lifecycle.api import conversion as conversion_api
 from crm_lifecycle.api import deactivation as deactivation_api
 from crm_lifecycle.api import governance as governance_api
+from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import portal as portal_api
 from crm_lifecycle.api import registry as registry_api
 from crm_lifecycle.services import locking
@@ -265,7 +266,7 @@ def _invalid_contact() -> str:
 
 def _held_invoice() -> str:
 	invoice = factories.make_sales_invoice(factories.make_customer().name).name
-	deactivation_api.hold_invoices(frappe.as_json([invoice]))
+	invoice_hold_api.hold_invoices(frappe.as_json([invoice]))
 	return invoice
 
 
@@ -284,13 +285,13 @@ OWN_WRITES: list[tuple[str, str, Callable[[], str], Callable[[str], object]]] = 
 		"hold an invoice",
 		"Sales Invoice",
 		lambda: factories.make_sales_invoice(_customer()).name,
-		lambda n: deactivation_api.hold_invoices(frappe.as_json([n])),
+		lambda n: invoice_hold_api.hold_invoices(frappe.as_json([n])),
 	),
 	(
 		"release an invoice",
 		"Sales Invoice",
 		_held_invoice,
-		lambda n: deactivation_api.release_invoices(frappe.as_json([n])),
+		lambda n: invoice_hold_api.release_invoices(frappe.as_json([n])),
 	),
 	("invalidate", "Customer", _customer, lambda n: governance_api.invalidate("Customer", n)),
 	("restore", "Contact", _invalid_contact, lambda n: governance_api.restore("Contact", n)),

@@ -17,6 +17,7 @@ import frappe
 from crm_lifecycle.api import accounts as accounts_api
 from crm_lifecycle.api import deactivation as deactivation_api
 from crm_lifecycle.api import governance as governance_api
+from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.core import accounts as accounts_rules
 from tests.site_fixtures import eventually
@@ -234,7 +235,7 @@ def test_bulk_hold_and_release_leave_versions_and_reach_webhooks(queue_worker, c
 	customer = committed.make_customer().name
 	invoices = [committed.make_sales_invoice(customer).name for _ in range(3)]
 	calls = webhook("Sales Invoice", "on_change", ("crm_reminders_on_hold", "crm_hold_reason"))
-	deactivation_api.hold_invoices(json.dumps(invoices), reason="Disputed <img src=x onerror=alert(1)>")
+	invoice_hold_api.hold_invoices(json.dumps(invoices), reason="Disputed <img src=x onerror=alert(1)>")
 	frappe.db.commit()
 	assert all(versions_changing("Sales Invoice", name, "crm_reminders_on_hold") == 1 for name in invoices)
 	held = exactly(calls, 3, "the webhooks of the hold")
@@ -242,7 +243,7 @@ def test_bulk_hold_and_release_leave_versions_and_reach_webhooks(queue_worker, c
 	assert all(call["crm_reminders_on_hold"] == 1 for call in held)
 	assert all("onerror" not in call["crm_hold_reason"] for call in held)  # stored sanitised
 
-	deactivation_api.release_invoices(json.dumps(invoices))
+	invoice_hold_api.release_invoices(json.dumps(invoices))
 	frappe.db.commit()
 	assert all(versions_changing("Sales Invoice", name, "crm_reminders_on_hold") == 2 for name in invoices)
 	released = exactly(calls, 6, "the webhooks of the release")[3:]

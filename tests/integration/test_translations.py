@@ -22,6 +22,7 @@ from crm_lifecycle.api import conversion as conversion_api
 from crm_lifecycle.api import deactivation as deactivation_api
 from crm_lifecycle.api import export as export_api
 from crm_lifecycle.api import governance as governance_api
+from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.api import portal as portal_api
 from crm_lifecycle.api import registry as registry_api
@@ -94,7 +95,7 @@ def test_invoice_hold_refusal(speak, language):
 	}[language]
 	with speak(language):
 		with pytest.raises(frappe.ValidationError) as raised:
-			deactivation_api.release_customer_invoices(customer)
+			invoice_hold_api.release_customer_invoices(customer)
 		assert message(raised) == expected
 
 

@@ -180,7 +180,7 @@ crm_lifecycle.conversion.setup_dependencies = function (frm) {
 
 crm_lifecycle.conversion.render_graph = function (frm, field) {
 	frappe.call({
-		method: `${crm_lifecycle.conversion.API}.graph`,
+		method: "crm_lifecycle.api.dependencies.graph",
 		type: "GET",
 		args: { doctype: frm.doctype, name: frm.docname },
 		callback: (r) => field.$wrapper.html(crm_lifecycle.conversion.graph_html(r.message)),

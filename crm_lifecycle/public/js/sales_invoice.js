@@ -5,7 +5,7 @@ frappe.ui.form.on("Sales Invoice", {
 		if (!frm.doc.crm_reminders_on_hold && frm.layout.message?.text().includes(__("Payment reminders on hold"))) {
 			frm.dashboard.clear_headline();
 		}
-		const api = "crm_lifecycle.api.deactivation";
+		const api = "crm_lifecycle.api.invoice_hold";
 		if (frm.doc.crm_reminders_on_hold) {
 			let message = __("Payment reminders on hold since {0} by {1}", [
 				frappe.datetime.str_to_user(frm.doc.crm_held_on),

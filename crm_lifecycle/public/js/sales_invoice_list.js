@@ -17,7 +17,7 @@
 			const names = listview.get_checked_items(true);
 			if (!names.length) return frappe.msgprint(__("Select the invoices to release."));
 			frappe.call({
-				method: "crm_lifecycle.api.deactivation.release_invoices",
+				method: "crm_lifecycle.api.invoice_hold.release_invoices",
 				args: { invoices: names },
 				freeze: true,
 				callback: (r) => {
