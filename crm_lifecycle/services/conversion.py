@@ -19,7 +19,7 @@ from erpnext.telephony.doctype.call_log.call_log import link_existing_conversati
 from crm_lifecycle.core import conversion as core
 from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
 from crm_lifecycle.core.dependencies import Edge, Node
-from crm_lifecycle.services import dependencies, locking
+from crm_lifecycle.services import dependencies, links, locking
 from crm_lifecycle.services.conversion_mappers import MAKERS
 from crm_lifecycle.services.records import save_changes
 from crm_lifecycle.services.transaction import atomic
@@ -299,7 +299,7 @@ def load_source(doctype: str, name: str, for_update: bool = False) -> Source:
 		party_name=row.get("party_name") or (name if doctype == "Lead" else ""),
 		item_count=items,
 		customer=(frappe.db.get_value("Customer", {"lead_name": lead}) or "") if lead else "",
-		contact=_contact_of(name) if doctype == "Lead" else "",
+		contact=links.first_contact_of("Lead", name) if doctype == "Lead" else "",
 	)
 
 
@@ -310,15 +310,3 @@ def load_linked(doctype: str, name: str) -> Linked:
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
 	lead = frappe.db.get_value("Customer", name, "lead_name") if doctype == "Customer" else ""
 	return Linked(doctype, name, lead or "")
-
-
-def _contact_of(lead: str) -> str:
-	return (
-		frappe.db.get_value(
-			"Dynamic Link",
-			{"parenttype": "Contact", "link_doctype": "Lead", "link_name": lead},
-			"parent",
-			order_by="creation asc",
-		)
-		or ""
-	)

@@ -11,7 +11,6 @@ every record of a conversion goes through the same checks and the same transacti
 
 from collections.abc import Callable
 
-import frappe
 from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 from frappe.utils import flt
@@ -21,6 +20,8 @@ from erpnext.crm.doctype.lead import lead as erpnext_lead
 from erpnext.crm.doctype.opportunity import opportunity as erpnext_opportunity
 from erpnext.selling.doctype.quotation import quotation as erpnext_quotation
 from erpnext.stock.get_item_details import get_conversion_factor
+
+from crm_lifecycle.services import links
 
 Made = dict[str, Document]
 
@@ -123,10 +124,7 @@ def _keep_only_parties_of(target: Document, customer: str) -> None:
 	"""ERPNext refuses a contact or address that is not the invoice customer's; a lead's may not be."""
 	for field, doctype in (("contact_person", "Contact"), ("customer_address", "Address")):
 		name = target.get(field)
-		if name and not frappe.db.exists(
-			"Dynamic Link",
-			{"parenttype": doctype, "parent": name, "link_doctype": "Customer", "link_name": customer},
-		):
+		if name and not links.is_linked(doctype, name, "Customer", customer):
 			target.set(field, None)
 
 

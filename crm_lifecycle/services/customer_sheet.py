@@ -8,7 +8,7 @@ from collections import defaultdict
 import frappe
 from frappe.utils import flt, fmt_money, formatdate
 
-from crm_lifecycle.services.links import linked_addresses
+from crm_lifecycle.services.links import contacts_of, linked_addresses
 
 EMPTY_KEYS = (
 	"contacts",
@@ -48,13 +48,10 @@ def crm_lifecycle_customer_sheet(customer: str) -> dict:
 	(any template may call this method with any name)."""
 	if not isinstance(customer, str) or not frappe.has_permission("Customer", "read", customer):
 		return {key: [] for key in EMPTY_KEYS}
-	link_filters = [
-		["Dynamic Link", "link_doctype", "=", "Customer"],
-		["Dynamic Link", "link_name", "=", customer],
-	]
-	contacts = _readable_list(
+	linked = contacts_of("Customer", customer)
+	contacts = linked and _readable_list(
 		"Contact",
-		filters=link_filters,
+		filters={"name": ("in", linked)},
 		fields=["name", "first_name", "last_name", "designation", "email_id", "phone", "mobile_no"],
 		order_by="`tabContact`.is_primary_contact desc, `tabContact`.creation asc",
 	)

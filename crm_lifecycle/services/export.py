@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 
 from crm_lifecycle.services import visibility
-from crm_lifecycle.services.links import linked_addresses, linked_contacts
+from crm_lifecycle.services.links import contact_links, linked_addresses, linked_contacts
 
 VCARD_DOCTYPES = ("Customer", "Contact")
 MAX_CARDS = 1000
@@ -157,23 +157,22 @@ def vcard(doctype: str, names: list[str], with_contacts: bool = False) -> str:
 	cards after it), or Contacts as person cards."""
 	check_names(doctype, names)
 	if doctype == "Contact":
-		links = frappe.get_all(
-			"Dynamic Link",
-			filters={"parenttype": "Contact", "parent": ("in", names), "link_doctype": "Customer"},
-			fields=["parent", "link_name"],
-		)
+		pairs = contact_links(names, "Customer")
 		customer_names = dict(
 			frappe.get_all(
 				"Customer",
 				# an organisation the user may not read is not named on the card
 				filters={
-					"name": ("in", list(visibility.readable("Customer", [link.link_name for link in links])))
+					"name": (
+						"in",
+						list(visibility.readable("Customer", [customer for _c, customer in pairs])),
+					)
 				},
 				fields=["name", "customer_name"],
 				as_list=True,
 			)
 		)
-		org_of = {link.parent: customer_names.get(link.link_name) for link in links}
+		org_of = {contact: customer_names.get(customer) for contact, customer in pairs}
 		return "".join(card.serialize() for card in _person_cards(names, org_of))
 
 	customers = frappe.get_all(

@@ -58,3 +58,80 @@ def linked_contacts(doctype: str, names: list[str]) -> dict[str, list[str]]:
 		if row.parent in allowed:
 			by_record[row.link_name].append(row.parent)
 	return by_record
+
+
+# Internal lookups: for decisions the app makes itself (which customer a portal user is, who
+# gets an e-mail), not for handing out. Callers that return names filter them (`visibility`).
+
+
+def contact_links(contacts: list[str], link_doctype: str = "Customer") -> list[tuple[str, str]]:
+	"""(contact, linked record) pairs of `link_doctype` from the contacts' links."""
+	if not contacts:
+		return []
+	Link = frappe.qb.DocType("Dynamic Link")
+	return (
+		frappe.qb.from_(Link)
+		.select(Link.parent, Link.link_name)
+		.where(
+			(Link.parenttype == "Contact") & (Link.link_doctype == link_doctype) & Link.parent.isin(contacts)
+		)
+		.run()
+	)
+
+
+def contacts_of(doctype: str, name: str) -> list[str]:
+	"""The Contacts linked to one record, in the order of their names."""
+	Link = frappe.qb.DocType("Dynamic Link")
+	return (
+		frappe.qb.from_(Link)
+		.select(Link.parent)
+		.where((Link.parenttype == "Contact") & (Link.link_doctype == doctype) & (Link.link_name == name))
+		.orderby(Link.parent)
+		.run(pluck=True)
+	)
+
+
+def first_contact_of(doctype: str, name: str) -> str:
+	"""The Contact linked to the record first (ERPNext makes one with each new lead), or ""."""
+	Link = frappe.qb.DocType("Dynamic Link")
+	rows = (
+		frappe.qb.from_(Link)
+		.select(Link.parent)
+		.where((Link.parenttype == "Contact") & (Link.link_doctype == doctype) & (Link.link_name == name))
+		.orderby(Link.creation)
+		.limit(1)
+		.run(pluck=True)
+	)
+	return rows[0] if rows else ""
+
+
+def is_linked(parenttype: str, parent: str, doctype: str, name: str) -> bool:
+	"""Whether the Contact or Address `parent` is linked to the record."""
+	return bool(
+		frappe.db.exists(
+			"Dynamic Link",
+			{"parenttype": parenttype, "parent": parent, "link_doctype": doctype, "link_name": name},
+		)
+	)
+
+
+def primary_address(doctype: str, name: str, address_type: str = "Billing") -> str | None:
+	"""The record's enabled primary Address of that type (the registered seat is the billing one)."""
+	Address, Link = frappe.qb.DocType("Address"), frappe.qb.DocType("Dynamic Link")
+	rows = (
+		frappe.qb.from_(Address)
+		.join(Link)
+		.on((Link.parent == Address.name) & (Link.parenttype == "Address"))
+		.select(Address.name)
+		.where(
+			(Link.link_doctype == doctype)
+			& (Link.link_name == name)
+			& (Address.disabled == 0)
+			& (Address.address_type == address_type)
+			& (Address.is_primary_address == 1)
+		)
+		.orderby(Address.creation)
+		.limit(1)
+		.run(pluck=True)
+	)
+	return rows[0] if rows else None

@@ -10,7 +10,7 @@ from frappe.query_builder import DocType
 
 from crm_lifecycle.core import party
 from crm_lifecycle.core import portal as core
-from crm_lifecycle.services import locking, records, visibility
+from crm_lifecycle.services import links, locking, records, visibility
 
 SETTINGS = "CRM Lifecycle Settings"
 
@@ -102,21 +102,6 @@ def _customer_groups(customers: set[str]) -> dict[str, str]:
 	)
 
 
-def contact_customers(contacts: list[str]) -> list[tuple[str, str]]:
-	"""(contact, customer) pairs from the contacts' links."""
-	if not contacts:
-		return []
-	link = DocType("Dynamic Link")
-	return (
-		frappe.qb.from_(link)
-		.select(link.parent, link.link_name)
-		.where(
-			(link.parenttype == "Contact") & (link.link_doctype == "Customer") & link.parent.isin(contacts)
-		)
-		.run()
-	)
-
-
 def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 	"""customer -> area -> Grant for a portal user, judged per customer by the linking contact."""
 	user = user or frappe.session.user
@@ -134,7 +119,7 @@ def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 		.run(pluck=True)
 	)
 	contacts = frappe.get_all("Contact", filters={"user": user}, pluck="name")
-	pairs = contact_customers(contacts)
+	pairs = links.contact_links(contacts)
 	customers |= {customer for _contact, customer in pairs}
 	groups = _customer_groups(customers)
 	group_rows = _group_rows(set(groups.values()))
@@ -163,7 +148,7 @@ def is_portal_user(user: str | None = None) -> bool:
 def access_of_contact(contact: str) -> dict[str, core.Grant]:
 	if not frappe.db.exists("Contact", contact):
 		frappe.throw(_("Contact {0} not found").format(contact), frappe.DoesNotExistError)
-	customers = [customer for _c, customer in contact_customers([contact])]
+	customers = [customer for _c, customer in links.contact_links([contact])]
 	if not customers:
 		frappe.throw(
 			_("Contact {0} is not linked to a Customer, so it has no portal access to set.").format(contact),
@@ -236,7 +221,7 @@ def customer_of(doctype: str, name: str) -> tuple[str | None, str | None]:
 
 def opted_in_contacts(customer: str, kind: str) -> list[dict]:
 	"""The customer's contacts (with an e-mail address) that opted in to this kind of e-mail."""
-	contacts = [contact for contact, _customer in _customer_contacts(customer)]
+	contacts = links.contacts_of("Customer", customer)
 	if not contacts:
 		return []
 	groups = _customer_groups({customer})
@@ -253,19 +238,6 @@ def opted_in_contacts(customer: str, kind: str) -> list[dict]:
 		for contact in contacts
 		if emails.get(contact) and core.effective(default, group, rows.get(contact))[kind].email
 	]
-
-
-def _customer_contacts(customer: str) -> list[tuple[str, str]]:
-	link = DocType("Dynamic Link")
-	return (
-		frappe.qb.from_(link)
-		.select(link.parent, link.link_name)
-		.where(
-			(link.parenttype == "Contact") & (link.link_doctype == "Customer") & (link.link_name == customer)
-		)
-		.orderby(link.parent)
-		.run()
-	)
 
 
 def recipients(doctype: str, name: str) -> dict:
@@ -289,7 +261,7 @@ def filter_automatic_recipients(doctype: str, name: str, addresses: list[str]) -
 	customer, kind = customer_of(doctype, name)
 	if not customer or not addresses:
 		return addresses, []
-	contacts = [contact for contact, _c in _customer_contacts(customer)]
+	contacts = links.contacts_of("Customer", customer)
 	known = {
 		(row.email_id or "").lower()
 		for row in frappe.get_all(

@@ -15,7 +15,7 @@ from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
 from crm_lifecycle.core import registry_providers
-from crm_lifecycle.services import locking
+from crm_lifecycle.services import links, locking
 from crm_lifecycle.services.transaction import atomic
 
 SETTINGS = "CRM Lifecycle Settings"
@@ -188,35 +188,13 @@ def fetch(provider_key: str, registry_id: str) -> core.Candidate:
 	return _ask(provider, registry_id, lambda: provider.lookup(registry_id, _sender(provider)))
 
 
-def primary_billing_address(doctype: str, name: str) -> str | None:
-	"""The enabled, primary billing Address linked to the record: the registered address lives there."""
-	Address, Link = frappe.qb.DocType("Address"), frappe.qb.DocType("Dynamic Link")
-	rows = (
-		frappe.qb.from_(Address)
-		.join(Link)
-		.on((Link.parent == Address.name) & (Link.parenttype == "Address"))
-		.select(Address.name)
-		.where(
-			(Link.link_doctype == doctype)
-			& (Link.link_name == name)
-			& (Address.disabled == 0)
-			& (Address.address_type == "Billing")
-			& (Address.is_primary_address == 1)
-		)
-		.orderby(Address.creation)
-		.limit(1)
-		.run(pluck=True)
-	)
-	return rows[0] if rows else None
-
-
 def current(doctype: str, name: str) -> core.Record:
 	fields = FIELD_MAP[doctype]
 	values = frappe.db.get_value(doctype, name, list(fields.values()), as_dict=True)
 	if values is None:
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
 	address = None
-	address_name = primary_billing_address(doctype, name)
+	address_name = links.primary_address(doctype, name)
 	if address_name:
 		row = frappe.db.get_value(
 			"Address",
@@ -263,7 +241,7 @@ def _country(code: str) -> str:
 
 def _save_address(doc, address: core.Address) -> "frappe.Document":
 	"""Updates the primary billing Address, or makes one (ERPNext then unmarks the previous primary)."""
-	existing = primary_billing_address(doc.doctype, doc.name)
+	existing = links.primary_address(doc.doctype, doc.name)
 	if existing:
 		target = frappe.get_doc("Address", existing)
 	else:
