@@ -11,6 +11,7 @@ GET  /api/method/crm_lifecycle.api.governance.delete_report   doctype, name
 import frappe
 
 from crm_lifecycle.api import params
+from crm_lifecycle.services import delete_report as link_report
 from crm_lifecycle.services import governance
 from crm_lifecycle.services import merge as merging
 
@@ -64,4 +65,4 @@ def delete_report(doctype: str, name: str) -> dict:
 	"""Every document linking to the record, grouped by doctype, and whether deletion is blocked."""
 	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
-	return governance.delete_report(doctype, name)
+	return link_report.delete_report(doctype, name)

@@ -4,7 +4,7 @@ with the links that block them and kept (or invalidated instead), only the other
 import frappe
 from frappe import _
 
-from crm_lifecycle.services import governance
+from crm_lifecycle.services import delete_report, governance
 from crm_lifecycle.services.transaction import atomic
 
 DOCTYPE = "Customer"
@@ -34,7 +34,7 @@ def report(names: list[str]) -> dict:
 				{"name": name, "error": _("You are not permitted to delete {0} {1}").format(_(DOCTYPE), name)}
 			)
 			continue
-		found = governance.delete_report(DOCTYPE, name)
+		found = delete_report.delete_report(DOCTYPE, name)
 		if found["can_delete"]:
 			deletable.append(name)
 			continue

@@ -11,7 +11,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from crm_lifecycle.core import governance as core
-from crm_lifecycle.services import governance, locking, records
+from crm_lifecycle.services import delete_report, governance, locking, records
 from crm_lifecycle.services.transaction import atomic
 
 
@@ -91,7 +91,7 @@ def preview(doctype: str, source: str, target: str) -> dict:
 	diffs = core.differences(
 		_values(source_doc), _values(target_doc), governance.value_fields(source_doc.meta)
 	)
-	moving = core.group_links(governance.link_counts(doctype, source))
+	moving = core.group_links(delete_report.link_counts(doctype, source))
 	locks = {role: locking.status(doctype, name) for role, name in (("source", source), ("target", target))}
 	conflicts = conflict_messages(doctype, source, target)
 	blocked_by_lock = [status["message"] for status in locks.values() if not status["can_edit"]]
@@ -105,7 +105,7 @@ def preview(doctype: str, source: str, target: str) -> dict:
 		],
 		"rows_carried": {table: len(rows) for table, rows in _carried_rows(source_doc, target_doc).items()},
 		"links": [
-			{"doctype": g.doctype, "count": g.count, "names": governance.readable_names(g)} for g in moving
+			{"doctype": g.doctype, "count": g.count, "names": delete_report.readable_names(g)} for g in moving
 		],
 		"conflicts": conflicts,
 		"locks": locks,
@@ -129,7 +129,7 @@ def merge(doctype: str, source: str, target: str, keep: dict[str, str] | None = 
 	conflicts = conflict_messages(doctype, source, target)
 	if conflicts:
 		frappe.throw("<br>".join(conflicts), frappe.ValidationError, title=_("Cannot Merge"))
-	moving = core.group_links(governance.link_counts(doctype, source))
+	moving = core.group_links(delete_report.link_counts(doctype, source))
 	carried = _carried_rows(source_doc, target_doc)
 	with atomic():
 		# Frappe caches these maps per request; a long-lived process (CLI, tests) may hold a map

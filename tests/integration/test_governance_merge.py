@@ -8,7 +8,7 @@ import pytest
 import frappe
 
 from crm_lifecycle.api import governance as api
-from crm_lifecycle.services import governance, locking
+from crm_lifecycle.services import delete_report, locking
 from tests import factories
 from tests.integration.test_governance import people  # noqa: F401 (a fixture: used by name)
 
@@ -32,7 +32,7 @@ def receivable_account() -> str:
 
 
 def remaining_links(doctype: str, name: str) -> dict[str, int]:
-	return {link.doctype: link.count for link in governance.link_counts(doctype, name) if link.count}
+	return {link.doctype: link.count for link in delete_report.link_counts(doctype, name) if link.count}
 
 
 def test_merge_customers_moves_every_link_and_applies_the_chosen_values():
