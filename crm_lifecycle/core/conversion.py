@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from crm_lifecycle.core.dependencies import CONVERSION, Edge, Node
+from crm_lifecycle.core.dependencies import LINK as LINK_EDGE
+
 LEAD, CONTACT, CUSTOMER = "Lead", "Contact", "Customer"
 OPPORTUNITY, QUOTATION = "Opportunity", "Quotation"
 SALES_ORDER, SALES_INVOICE = "Sales Order", "Sales Invoice"
@@ -239,18 +242,19 @@ def missing(draft: Draft) -> list[Problem]:
 	return problems
 
 
-def edges(plan: Plan, names: Mapping[str, str]) -> list[tuple[str, str, str, str, str]]:
-	"""(source doctype, source name, target doctype, target name, kind) to record once the plan's
-	records exist under `names` (doctype -> name). Reused records were recorded when they were made."""
+def edges(plan: Plan, names: Mapping[str, str]) -> list[Edge]:
+	"""The dependency-graph edges to record once the plan's records exist under `names`
+	(doctype -> name). Reused records were recorded when they were made."""
 	source = plan.source
 	result = []
 	for step in plan.steps:
 		if step.action == REUSE or step.doctype not in names:
 			continue
-		kind = "Link" if step.action == LINK else "Conversion"
+		kind = LINK_EDGE if step.action == LINK else CONVERSION
+		target = Node(step.doctype, names[step.doctype])
 		if step.implicit and source.party_doctype == LEAD:
 			# the invoice's customer is the lead's customer: made from the lead, not from the quote
-			result.append((LEAD, source.party_name, step.doctype, names[step.doctype], kind))
+			result.append(Edge(Node(LEAD, source.party_name), target, kind))
 		else:
-			result.append((source.doctype, source.name, step.doctype, names[step.doctype], kind))
+			result.append(Edge(Node(source.doctype, source.name), target, kind))
 	return result

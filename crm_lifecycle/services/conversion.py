@@ -18,7 +18,6 @@ from erpnext.telephony.doctype.call_log.call_log import link_existing_conversati
 
 from crm_lifecycle.core import conversion as core
 from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
-from crm_lifecycle.core.dependencies import Edge, Node
 from crm_lifecycle.services import dependencies, links, locking
 from crm_lifecycle.services.conversion_mappers import MAKERS
 from crm_lifecycle.services.records import save_changes
@@ -136,10 +135,7 @@ def convert(
 		for step in plan.steps:
 			made[step.doctype] = carry_out(step, source_doc, made, delivery_date)
 		names = {target: doc.name for target, doc in made.items()}
-		dependencies.record(
-			Edge(Node(sdt, sname), Node(tdt, tname), kind)
-			for sdt, sname, tdt, tname, kind in core.edges(plan, names)
-		)
+		dependencies.record(core.edges(plan, names))
 	return {
 		"source": {"doctype": doctype, "name": name},
 		"records": [
