@@ -21,7 +21,11 @@ before_uninstall = "crm_lifecycle.setup.uninstall.before_uninstall"
 # Record governance (lock / unlock, banner, read-only form, list icon, security panel, invalidate,
 # merge, delete report) on every doctype the site governs: the lists come with the boot info, so
 # lockable doctypes an administrator adds get the same extras.
-app_include_js = ["/assets/crm_lifecycle/js/governance.js", "/assets/crm_lifecycle/js/governance_list.js"]
+app_include_js = [
+	"/assets/crm_lifecycle/js/helpers.js",  # first: every other script of the app uses it
+	"/assets/crm_lifecycle/js/governance.js",
+	"/assets/crm_lifecycle/js/governance_list.js",
+]
 boot_session = "crm_lifecycle.boot.boot_session"
 
 # One entry per ERPNext/Frappe doctype whose form or list we extend.

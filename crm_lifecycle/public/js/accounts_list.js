@@ -6,7 +6,7 @@
 frappe.provide("crm_lifecycle.accounts");
 
 (function (acc) {
-	acc.API = "crm_lifecycle.api.accounts";
+	acc.API = crm_lifecycle.API.accounts;
 	acc.DONE_EVENT = "crm_lifecycle_transfer_done";
 	acc.VIEWS = [
 		["my_accounts", __("My Accounts")],
@@ -17,22 +17,12 @@ frappe.provide("crm_lifecycle.accounts");
 		["deactivated", __("Deactivated")],
 		["invalid", __("Invalid")],
 	];
-	const esc = (value) => frappe.utils.escape_html(String(value ?? ""));
+	const esc = crm_lifecycle.esc;
 
-	const settings = (frappe.listview_settings["Customer"] = frappe.listview_settings["Customer"] || {});
-	if (!settings.__crm_accounts) {
-		settings.__crm_accounts = true;
-		const onload = settings.onload;
-		const refresh = settings.refresh;
-		settings.onload = function (listview) {
-			if (onload) onload.apply(this, arguments);
-			acc.setup(listview);
-		};
-		settings.refresh = function (listview) {
-			if (refresh) refresh.apply(this, arguments);
-			acc.mark_active(listview);
-		};
-	}
+	crm_lifecycle.extend_list("Customer", "accounts", (settings) => {
+		crm_lifecycle.after(settings, "onload", (listview) => acc.setup(listview));
+		crm_lifecycle.after(settings, "refresh", (listview) => acc.mark_active(listview));
+	});
 
 	acc.setup = function (listview) {
 		acc.add_sidebar(listview);
@@ -280,13 +270,12 @@ frappe.provide("crm_lifecycle.accounts");
 		});
 		const done = (title, r, count) => {
 			dialog.hide();
-			const failed = r.message.results.filter((row) => !row.ok);
-			frappe.msgprint({
+			const failed = r.message.results.filter((row) => !row.ok).length;
+			crm_lifecycle.show_bulk_results({
 				title: title,
-				indicator: failed.length ? "orange" : "green",
-				message:
-					__("{0} done, {1} failed", [count, failed.length]) +
-					(failed.length ? `<ul>${failed.map((row) => `<li>${esc(row.name)}: ${esc(row.error)}</li>`).join("")}</ul>` : ""),
+				summary: __("{0} done, {1} failed", [count, failed]),
+				results: r.message.results,
+				refused_label: __("Failed:"),
 			});
 			listview.refresh();
 		};

@@ -3,7 +3,7 @@
 // decides what may be created and does the work in one transaction.
 frappe.provide("crm_lifecycle.conversion");
 
-crm_lifecycle.conversion.API = "crm_lifecycle.api.conversion";
+crm_lifecycle.conversion.API = crm_lifecycle.API.conversion;
 crm_lifecycle.conversion.SOURCES = ["Lead", "Opportunity", "Quotation"];
 crm_lifecycle.conversion.DOCTYPES = [
 	"Lead",
@@ -44,7 +44,7 @@ crm_lifecycle.conversion.add_create_menu = function (frm) {
 						() =>
 							frappe.msgprint({
 								title: __("Not available"),
-								message: frappe.utils.escape_html(option.reason),
+								message: crm_lifecycle.esc(option.reason),
 								indicator: "orange",
 							}),
 						__("Create")
@@ -96,7 +96,7 @@ crm_lifecycle.conversion.convert = function (frm, targets, link, delivery_date) 
 			const records = (r.message && r.message.records) || [];
 			const rows = records.map((record) => {
 				const href = frappe.utils.get_form_link(record.doctype, record.name);
-				return `<li>${__(record.doctype)} <a href="${href}">${frappe.utils.escape_html(
+				return `<li>${__(record.doctype)} <a href="${href}">${crm_lifecycle.esc(
 					record.name
 				)}</a>: ${__(record.action)}</li>`;
 			});
@@ -180,7 +180,7 @@ crm_lifecycle.conversion.setup_dependencies = function (frm) {
 
 crm_lifecycle.conversion.render_graph = function (frm, field) {
 	frappe.call({
-		method: "crm_lifecycle.api.dependencies.graph",
+		method: `${crm_lifecycle.API.dependencies}.graph`,
 		type: "GET",
 		args: { doctype: frm.doctype, name: frm.docname },
 		callback: (r) => field.$wrapper.html(crm_lifecycle.conversion.graph_html(r.message)),
@@ -188,7 +188,7 @@ crm_lifecycle.conversion.render_graph = function (frm, field) {
 };
 
 crm_lifecycle.conversion.graph_html = function (graph) {
-	const esc = frappe.utils.escape_html;
+	const esc = crm_lifecycle.esc;
 	if (!graph || graph.nodes.length <= 1) {
 		return `<p class="text-muted">${__("No document was created from or linked to this one yet.")}</p>`;
 	}
@@ -250,14 +250,13 @@ crm_lifecycle.conversion.status_pill = function (node) {
 		Enabled: "green",
 	};
 	return `<span class="indicator-pill ${colours[status] || "blue"}">${__(
-		frappe.utils.escape_html(status)
+		crm_lifecycle.esc(status)
 	)}</span>`;
 };
 
-if (!crm_lifecycle.conversion.registered) {
-	// this file is part of the form script of each doctype; register once for all of them
-	crm_lifecycle.conversion.registered = true;
+// this file is part of the form script of each doctype; register once for all of them
+crm_lifecycle.once("conversion_form", () => {
 	for (const doctype of crm_lifecycle.conversion.DOCTYPES) {
 		frappe.ui.form.on(doctype, { refresh: (frm) => crm_lifecycle.conversion.refresh(frm) });
 	}
-}
+});

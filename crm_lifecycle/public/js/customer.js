@@ -4,7 +4,7 @@ frappe.ui.form.on("Customer", {
 		if (!frm.is_new()) {
 			frm.page.add_menu_item(__("Release All Held Invoices"), () =>
 				frappe.call({
-					method: "crm_lifecycle.api.invoice_hold.release_customer_invoices",
+					method: `${crm_lifecycle.API.invoice_hold}.release_customer_invoices`,
 					args: { customer: frm.docname },
 					freeze: true,
 					callback: (r) =>

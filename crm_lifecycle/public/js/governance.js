@@ -6,17 +6,16 @@
 // gets the same extras.
 frappe.provide("crm_lifecycle.governance");
 
-(function (g) {
-	if (g.registered) return;
-	g.registered = true;
+crm_lifecycle.once("governance_form", () => {
+	const g = crm_lifecycle.governance;
 	const boot = frappe.boot.crm_lifecycle || {};
-	g.LOCKING = "crm_lifecycle.api.locking";
-	g.API = "crm_lifecycle.api.governance";
+	g.LOCKING = crm_lifecycle.API.locking;
+	g.API = crm_lifecycle.API.governance;
 	g.LOCKABLE = boot.lockable || [];
 	g.INVALIDATABLE = boot.invalidatable || [];
 	g.MERGEABLE = boot.mergeable || [];
 	g.GOVERNED = [...new Set([...g.LOCKABLE, ...g.INVALIDATABLE, ...g.MERGEABLE])];
-	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
+	const esc = crm_lifecycle.esc;
 
 	g.GOVERNED.forEach((doctype) => {
 		frappe.ui.form.on(doctype, { refresh: (frm) => g.refresh(frm) });
@@ -50,6 +49,7 @@ frappe.provide("crm_lifecycle.governance");
 	g.show_lock = function (frm, status) {
 		if (!status || !status.lockable) return;
 		if (!status.locked) {
+			crm_lifecycle.clear_banner(frm, "lock");
 			frm.page.add_menu_item(__("Lock"), () => g.lock(frm));
 			g.restore_editing(frm);
 			return;
@@ -61,7 +61,7 @@ frappe.provide("crm_lifecycle.governance");
 		if (status.expires_on) {
 			message += " " + __("until {0}", [frappe.datetime.str_to_user(status.expires_on)]);
 		}
-		frm.dashboard.set_headline_alert(message, status.can_edit ? "blue" : "red");
+		crm_lifecycle.banner(frm, "lock", message, status.can_edit ? "blue" : "red");
 		if (!status.can_edit) {
 			g.disable_editing(frm);
 		}
@@ -242,4 +242,4 @@ frappe.provide("crm_lifecycle.governance");
 		}
 		dialog.show();
 	};
-})(crm_lifecycle.governance);
+});

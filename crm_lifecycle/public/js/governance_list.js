@@ -6,44 +6,25 @@
 // script, loaded later, assigns new settings.
 frappe.provide("crm_lifecycle.governance_list");
 
-(function (gl) {
-	if (gl.registered) return;
-	gl.registered = true;
+crm_lifecycle.once("governance_list", () => {
+	const gl = crm_lifecycle.governance_list;
 	const boot = frappe.boot.crm_lifecycle || {};
 	const INVALIDATABLE = boot.invalidatable || [];
 	const GOVERNED = [...new Set([...(boot.lockable || []), ...INVALIDATABLE])];
 
-	GOVERNED.forEach((doctype) => {
-		let current = extend(doctype, frappe.listview_settings[doctype] || {});
-		Object.defineProperty(frappe.listview_settings, doctype, {
-			configurable: true,
-			enumerable: true,
-			get: () => current,
-			set: (settings) => (current = extend(doctype, settings || {})),
-		});
-	});
-
-	function extend(doctype, settings) {
-		if (settings.__crm_governance) return settings;
-		settings.__crm_governance = true;
-		if (INVALIDATABLE.includes(doctype)) {
-			settings.add_fields = [...new Set([...(settings.add_fields || []), "crm_invalid"])];
-		}
-		const onload = settings.onload;
-		const refresh = settings.refresh;
-		settings.onload = function (listview) {
-			if (onload) onload.apply(this, arguments);
-			if (INVALIDATABLE.includes(doctype)) gl.add_invalid_toggle(listview);
-		};
-		settings.refresh = function (listview) {
-			if (refresh) refresh.apply(this, arguments);
-			gl.mark_locked(listview);
-			gl.mark_invalid(listview);
-			gl.label_invalid_toggle(listview);
-		};
-		return settings;
-	}
-	gl.extend = extend;
+	GOVERNED.forEach((doctype) =>
+		crm_lifecycle.extend_list(doctype, "governance", (settings) => {
+			if (INVALIDATABLE.includes(doctype)) {
+				settings.add_fields = [...new Set([...(settings.add_fields || []), "crm_invalid"])];
+				crm_lifecycle.after(settings, "onload", (listview) => gl.add_invalid_toggle(listview));
+			}
+			crm_lifecycle.after(settings, "refresh", (listview) => {
+				gl.mark_locked(listview);
+				gl.mark_invalid(listview);
+				gl.label_invalid_toggle(listview);
+			});
+		})
+	);
 
 	gl.showing_invalid = (listview) => listview.filter_area.get().some((f) => f[1] === "crm_invalid");
 
@@ -85,7 +66,7 @@ frappe.provide("crm_lifecycle.governance_list");
 		if (!names.length) return;
 		frappe
 			.call({
-				method: "crm_lifecycle.api.locking.locked_names",
+				method: `${crm_lifecycle.API.locking}.locked_names`,
 				args: { doctype: listview.doctype, names: JSON.stringify(names) },
 				type: "GET",
 			})
@@ -102,4 +83,4 @@ frappe.provide("crm_lifecycle.governance_list");
 				});
 			});
 	};
-})(crm_lifecycle.governance_list);
+});

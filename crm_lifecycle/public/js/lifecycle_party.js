@@ -1,27 +1,25 @@
 // Deactivate / reactivate a Customer or Contact from its form. UX only: the server decides.
 frappe.provide("crm_lifecycle.party");
 
-crm_lifecycle.party.API = "crm_lifecycle.api.deactivation";
+crm_lifecycle.party.API = crm_lifecycle.API.deactivation;
 
 crm_lifecycle.party.refresh = function (frm) {
 	if (frm.is_new()) return;
 	if (frm.doc.crm_active) {
 		// the form keeps its headline across reloads: drop a stale "Deactivated by" banner
-		if (frm.layout.message && frm.layout.message.text().includes(__("Deactivated by"))) {
-			frm.dashboard.clear_headline();
-		}
+		crm_lifecycle.clear_banner(frm, "deactivated");
 		frm.page.add_menu_item(__("Deactivate"), () => crm_lifecycle.party.deactivate(frm));
 		return;
 	}
 	frm.page.add_menu_item(__("Reactivate"), () => crm_lifecycle.party.reactivate(frm));
 	let message = __("Deactivated by {0} on {1}", [
-		frappe.utils.escape_html(frappe.user.full_name(frm.doc.crm_deactivated_by)),
+		crm_lifecycle.esc(frappe.user.full_name(frm.doc.crm_deactivated_by)),
 		frappe.datetime.str_to_user(frm.doc.crm_deactivated_on),
 	]);
 	if (frm.doc.crm_deactivation_reason) {
-		message += ": " + frappe.utils.escape_html(frm.doc.crm_deactivation_reason);
+		message += ": " + crm_lifecycle.esc(frm.doc.crm_deactivation_reason);
 	}
-	frm.dashboard.set_headline_alert(message, "orange");
+	crm_lifecycle.banner(frm, "deactivated", message, "orange");
 };
 
 crm_lifecycle.party.deactivate = function (frm) {
@@ -116,20 +114,16 @@ crm_lifecycle.party.reactivate = function (frm) {
 
 // List views: an "Inactive" indicator and a bulk "Deactivate" action run as a background job.
 crm_lifecycle.party.extend_list = function (doctype) {
-	const settings = (frappe.listview_settings[doctype] = frappe.listview_settings[doctype] || {});
-	settings.add_fields = [...(settings.add_fields || []), "crm_active"];
-	const previous_indicator = settings.get_indicator;
-	settings.get_indicator = function (doc) {
-		if (doc.crm_active === 0) return [__("Inactive"), "gray", "crm_active,=,0"];
-		return previous_indicator ? previous_indicator(doc) : null;
-	};
-	const previous_onload = settings.onload;
-	settings.onload = function (listview) {
-		if (previous_onload) previous_onload(listview);
-		listview.page.add_actions_menu_item(__("Deactivate"), () =>
-			crm_lifecycle.party.bulk_deactivate(listview)
+	crm_lifecycle.extend_list(doctype, "party", (settings) => {
+		crm_lifecycle.indicator(settings, ["crm_active"], (doc) =>
+			doc.crm_active === 0 ? [__("Inactive"), "gray", "crm_active,=,0"] : null
 		);
-	};
+		crm_lifecycle.after(settings, "onload", (listview) =>
+			listview.page.add_actions_menu_item(__("Deactivate"), () =>
+				crm_lifecycle.party.bulk_deactivate(listview)
+			)
+		);
+	});
 };
 
 crm_lifecycle.party.bulk_deactivate = function (listview) {
@@ -153,18 +147,12 @@ crm_lifecycle.party.bulk_deactivate = function (listview) {
 			frappe.realtime.off("crm_lifecycle_bulk_done");
 			frappe.realtime.on("crm_lifecycle_bulk_done", (data) => {
 				frappe.hide_progress();
-				const failed = data.results.filter((row) => !row.ok);
-				const rows = failed
-					.map((row) => `<li>${frappe.utils.escape_html(row.name)}: ${frappe.utils.escape_html(row.error)}</li>`)
-					.join("");
-				frappe.msgprint({
+				const failed = data.results.filter((row) => !row.ok).length;
+				crm_lifecycle.show_bulk_results({
 					title: __("Deactivation finished"),
-					indicator: failed.length ? "orange" : "green",
-					message:
-						__("{0} deactivated, {1} refused", [
-							data.results.length - failed.length,
-							failed.length,
-						]) + (rows ? `<ul>${rows}</ul>` : ""),
+					summary: __("{0} deactivated, {1} refused", [data.results.length - failed, failed]),
+					results: data.results,
+					refused_label: __("Refused:"),
 				});
 				listview.refresh();
 			});

@@ -11,7 +11,7 @@ frappe.ui.form.on("Contact", {
 			return;
 		}
 		frappe.call({
-			method: "crm_lifecycle.api.portal.get_access",
+			method: `${crm_lifecycle.API.portal}.get_access`,
 			args: { contact: frm.docname },
 			callback: (r) => {
 				const mark = (on) => (on ? "✓" : "✗");

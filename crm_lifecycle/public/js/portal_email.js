@@ -7,7 +7,7 @@ crm_lifecycle.email.preselect = function (composer) {
 	const frm = composer.frm;
 	if (!frm || frm.is_new() || composer.last_email || composer.is_a_reply) return;
 	frappe.call({
-		method: "crm_lifecycle.api.portal.recipients",
+		method: `${crm_lifecycle.API.portal}.recipients`,
 		args: { doctype: frm.doctype, name: frm.docname },
 		callback: (r) => {
 			const data = r.message || {};

@@ -2,7 +2,7 @@
 // CRM Lifecycle Settings. UX only: the server checks permissions and asks the registry itself.
 frappe.provide("crm_lifecycle.registry");
 
-crm_lifecycle.registry.API = "crm_lifecycle.api.registry";
+crm_lifecycle.registry.API = crm_lifecycle.API.registry;
 
 crm_lifecycle.registry.refresh = function (frm) {
 	if (frm.is_new()) return;
@@ -18,7 +18,7 @@ crm_lifecycle.registry.refresh = function (frm) {
 				);
 			}
 			for (const link of web_searches) {
-				frm.page.add_menu_item(__("Search on {0}", [frappe.utils.escape_html(link.label)]), () =>
+				frm.page.add_menu_item(__("Search on {0}", [crm_lifecycle.esc(link.label)]), () =>
 					window.open(link.url, "_blank", "noopener")
 				);
 			}
@@ -34,7 +34,7 @@ crm_lifecycle.registry.default_query = function (frm, provider) {
 
 crm_lifecycle.registry.dialog = function (frm, providers) {
 	if (frm.is_dirty()) return frappe.msgprint(__("Save your changes first."));
-	const esc = (value) => frappe.utils.escape_html(value || "");
+	const esc = crm_lifecycle.esc;
 	let chosen = null;
 
 	const dialog = new frappe.ui.Dialog({
@@ -167,10 +167,9 @@ crm_lifecycle.registry.dialog = function (frm, providers) {
 	dialog.show();
 };
 
-if (!crm_lifecycle.registry.registered) {
-	// this file is part of the form script of each doctype; register once for all of them
-	crm_lifecycle.registry.registered = true;
+// this file is part of the form script of each doctype; register once for all of them
+crm_lifecycle.once("registry_form", () => {
 	for (const doctype of ["Customer", "Lead"]) {
 		frappe.ui.form.on(doctype, { refresh: (frm) => crm_lifecycle.registry.refresh(frm) });
 	}
-}
+});

@@ -2,22 +2,20 @@
 frappe.ui.form.on("Sales Invoice", {
 	refresh(frm) {
 		if (frm.doc.docstatus !== 1) return;
-		if (!frm.doc.crm_reminders_on_hold && frm.layout.message?.text().includes(__("Payment reminders on hold"))) {
-			frm.dashboard.clear_headline();
-		}
-		const api = "crm_lifecycle.api.invoice_hold";
+		if (!frm.doc.crm_reminders_on_hold) crm_lifecycle.clear_banner(frm, "on_hold");
+		const api = crm_lifecycle.API.invoice_hold;
 		if (frm.doc.crm_reminders_on_hold) {
 			let message = __("Payment reminders on hold since {0} by {1}", [
 				frappe.datetime.str_to_user(frm.doc.crm_held_on),
-				frappe.utils.escape_html(frappe.user.full_name(frm.doc.crm_held_by)),
+				crm_lifecycle.esc(frappe.user.full_name(frm.doc.crm_held_by)),
 			]);
 			if (frm.doc.crm_held_until) {
 				message += " " + __("until {0}", [frappe.datetime.str_to_user(frm.doc.crm_held_until)]);
 			}
 			if (frm.doc.crm_hold_reason) {
-				message += ": " + frappe.utils.escape_html(frm.doc.crm_hold_reason);
+				message += ": " + crm_lifecycle.esc(frm.doc.crm_hold_reason);
 			}
-			frm.dashboard.set_headline_alert(message, "orange");
+			crm_lifecycle.banner(frm, "on_hold", message, "orange");
 			frm.add_custom_button(__("Release Reminder Hold"), () =>
 				frappe.call({
 					method: `${api}.release_invoices`,
