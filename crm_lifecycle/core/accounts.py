@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
 
+from crm_lifecycle.core import refusal
+from crm_lifecycle.core.refusal import CONFLICT, FORBIDDEN, NOT_FOUND
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_FIRST_DAY = "Sunday"  # Frappe's own default when System Settings leave it empty
 
@@ -127,10 +130,19 @@ class Assignment:
 	allocated_to: str
 
 
-@dataclass(frozen=True)
-class Refused:
-	refusal: Refusal
-	detail: str | None = None
+class Refused(refusal.Refused):
+	"""Why one record of a transfer is not moved: a refusal kept in the plan's result, not raised
+	(the others move)."""
+
+	KINDS = {Refusal.NOT_FOUND: NOT_FOUND, Refusal.NOT_PERMITTED: FORBIDDEN, Refusal.LOCKED: CONFLICT}
+
+	def __init__(self, reason: Refusal, detail: str | None = None):
+		super().__init__(reason, *([detail] if detail else []), kind=self.KINDS[reason])
+		self.detail = detail
+
+	@property
+	def refusal(self) -> Refusal:
+		return self.code
 
 
 @dataclass

@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from crm_lifecycle.core import refusal
 from crm_lifecycle.core.dependencies import CONVERSION, Edge, Node
 from crm_lifecycle.core.dependencies import LINK as LINK_EDGE
+from crm_lifecycle.core.refusal import CONFLICT, INVALID, MISSING
 
 LEAD, CONTACT, CUSTOMER = "Lead", "Contact", "Customer"
 OPPORTUNITY, QUOTATION = "Opportunity", "Quotation"
@@ -47,6 +49,20 @@ NEEDS_CUSTOMER = (SALES_ORDER, SALES_INVOICE)
 CREATE, REUSE, LINK = "create", "reuse", "link"
 
 
+# What a problem means for the caller (core/refusal.py); every other one is INVALID.
+PROBLEM_KINDS = {
+	"already_converted": CONFLICT,
+	"has_contact": CONFLICT,
+	"customer_of_other_lead": CONFLICT,
+	"no_items": MISSING,
+	"missing_company": MISSING,
+	"missing_currency": MISSING,
+	"missing_items": MISSING,
+	"missing_receivable_account": MISSING,
+	"missing_income_account": MISSING,
+}
+
+
 @dataclass(frozen=True)
 class Problem:
 	"""Why something cannot be done: a code the service turns into a translated message."""
@@ -54,10 +70,14 @@ class Problem:
 	code: str
 	params: tuple[str, ...] = ()
 
+	@property
+	def kind(self) -> str:
+		return PROBLEM_KINDS.get(self.code, INVALID)
 
-class Refused(Exception):
+
+class Refused(refusal.Refused):
 	def __init__(self, problem: Problem):
-		super().__init__(problem.code, *problem.params)
+		super().__init__(problem.code, *problem.params, kind=problem.kind)
 		self.problem = problem
 
 

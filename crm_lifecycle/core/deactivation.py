@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from crm_lifecycle.core.refusal import Refused
+
 PARTY_DOCTYPES = ("Customer", "Contact")
 RUNNING_SUBSCRIPTION_STATUSES = ("Trialling", "Active", "Past Due Date", "Unpaid")
 
@@ -21,11 +23,13 @@ class Refusal(str, Enum):
 	NOTHING_HELD = "nothing_held"
 
 
-class DeactivationRefused(Exception):
+class DeactivationRefused(Refused):
 	def __init__(self, refusal: Refusal, *args: str):
-		super().__init__(refusal.value, *args)
-		self.refusal = refusal
-		self.args_for_message = args
+		super().__init__(refusal, *args)  # each one a request that cannot be carried out (417)
+
+	@property
+	def refusal(self) -> Refusal:
+		return self.code
 
 
 @dataclass(frozen=True)

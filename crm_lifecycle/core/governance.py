@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from crm_lifecycle.core.refusal import Refused
+
 INVALIDATABLE_DOCTYPES = ("Customer", "Contact", "Lead")
 MERGEABLE_DOCTYPES = ("Customer", "Contact")
 
@@ -42,11 +44,13 @@ class Refusal(str, Enum):
 	CONFLICT = "conflict"
 
 
-class GovernanceRefused(Exception):
+class GovernanceRefused(Refused):
 	def __init__(self, refusal: Refusal, *details: str):
-		super().__init__(refusal.value, *details)
-		self.refusal = refusal
-		self.details = details
+		super().__init__(refusal, *details)
+
+	@property
+	def refusal(self) -> Refusal:
+		return self.code
 
 
 def validity(active: bool | None, invalid: bool) -> str:

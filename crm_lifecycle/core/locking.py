@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from crm_lifecycle.core.refusal import CONFLICT, FORBIDDEN, INVALID, Refused
+
 MANAGER_ROLES = frozenset({"System Manager", "CRM Lock Manager"})
 DEFAULT_LOCKABLE_DOCTYPES = (
 	"Customer",
@@ -32,11 +34,16 @@ class Refusal(str, Enum):
 	EXPIRY_IN_PAST = "expiry_in_past"
 
 
-class LockRefused(Exception):
+class LockRefused(Refused):
+	KINDS = {Refusal.HELD_BY_OTHER: CONFLICT, Refusal.NOT_YOURS: FORBIDDEN}
+
 	def __init__(self, refusal: Refusal, lock: "Lock | None" = None):
-		super().__init__(refusal.value)
-		self.refusal = refusal
+		super().__init__(refusal, kind=self.KINDS.get(refusal, INVALID))
 		self.lock = lock
+
+	@property
+	def refusal(self) -> Refusal:
+		return self.code
 
 
 @dataclass(frozen=True)

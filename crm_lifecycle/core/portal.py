@@ -8,6 +8,8 @@ on" (so installing the app changes nothing until someone restricts a contact).
 from dataclasses import dataclass
 from enum import Enum
 
+from crm_lifecycle.core.refusal import Refused
+
 
 @dataclass(frozen=True)
 class Area:
@@ -57,8 +59,8 @@ class Grant:
 	source: Source = Source.DEFAULT
 
 
-class InvalidAccess(ValueError):
-	"""Bad input for set_access: the services layer turns it into a translated 4xx."""
+class InvalidAccess(Refused):
+	"""Bad input for set_access: the services layer turns it into a translated 417."""
 
 	def __init__(self, reason: str, value: str):
 		super().__init__(reason, value)

@@ -14,13 +14,14 @@ from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from crm_lifecycle.core.refusal import NOT_FOUND, UNAVAILABLE, Refused
 
-class RegistryError(Exception):
+
+class RegistryError(Refused):
 	"""Base of what a registry exchange can end in; `code` says which case, for the message."""
 
 	def __init__(self, code: str, detail: str = ""):
 		super().__init__(code, detail)
-		self.code = code
 		self.detail = detail
 
 
@@ -31,13 +32,19 @@ class InvalidQuery(RegistryError):
 class NotFound(RegistryError):
 	"""The registry does not know the number (or VIES says it is not a valid VAT number)."""
 
+	kind = NOT_FOUND
+
 
 class MalformedAnswer(RegistryError):
 	"""The registry answered something that is not what its API promises."""
 
+	kind = UNAVAILABLE
+
 
 class Unavailable(RegistryError):
 	"""The registry (or, for VIES, the member state's system) cannot answer now."""
+
+	kind = UNAVAILABLE
 
 
 @dataclass(frozen=True)

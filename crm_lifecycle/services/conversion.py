@@ -18,64 +18,44 @@ from erpnext.telephony.doctype.call_log.call_log import link_existing_conversati
 
 from crm_lifecycle.core import conversion as core
 from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
-from crm_lifecycle.services import dependencies, links, locking
+from crm_lifecycle.services import dependencies, links, locking, refusals
 from crm_lifecycle.services.conversion_mappers import MAKERS
 from crm_lifecycle.services.records import save_changes
 from crm_lifecycle.services.transaction import atomic
 
 
-def messages() -> dict[str, tuple[str, type[Exception]]]:
-	"""Problem code -> (message in the user's language, exception class: the HTTP status)."""
+def messages() -> dict[str, str]:
+	"""Problem code -> message in the user's language (what kind of refusal each is, and so the
+	HTTP status, is the core's: core.conversion.PROBLEM_KINDS)."""
 	return {
-		"unknown_target": (_("{0} cannot be created by a conversion"), frappe.ValidationError),
-		"unsupported_source": (
-			_("Nothing can be created from a {0} by a conversion"),
-			frappe.ValidationError,
-		),
-		"not_linkable": (_("A {0} cannot be linked to a {1}"), frappe.ValidationError),
-		"create_and_link": (
-			_("{0} is both to be created and to be linked: choose one"),
-			frappe.ValidationError,
-		),
-		"nothing_to_do": (_("Choose what to create or to link"), frappe.ValidationError),
-		"unsupported_combination": (_("{0} cannot be created from a {1}"), frappe.ValidationError),
-		"cancelled": (_("{0} {1} is cancelled"), frappe.ValidationError),
-		"closed": (_("{0} {1} is {2}"), frappe.ValidationError),
-		"not_submitted": (_("Submit {0} {1} before creating a {2} from it"), frappe.ValidationError),
-		"no_items": (_("{0} {1} has no items, but a {2} needs at least one"), frappe.MandatoryError),
-		"no_customer": (
-			_("{0} {1} is for a {2}; a Sales Order or Sales Invoice needs a Customer or a Lead"),
-			frappe.ValidationError,
-		),
+		"unknown_target": _("{0} cannot be created by a conversion"),
+		"unsupported_source": _("Nothing can be created from a {0} by a conversion"),
+		"not_linkable": _("A {0} cannot be linked to a {1}"),
+		"create_and_link": _("{0} is both to be created and to be linked: choose one"),
+		"nothing_to_do": _("Choose what to create or to link"),
+		"unsupported_combination": _("{0} cannot be created from a {1}"),
+		"cancelled": _("{0} {1} is cancelled"),
+		"closed": _("{0} {1} is {2}"),
+		"not_submitted": _("Submit {0} {1} before creating a {2} from it"),
+		"no_items": _("{0} {1} has no items, but a {2} needs at least one"),
+		"no_customer": _("{0} {1} is for a {2}; a Sales Order or Sales Invoice needs a Customer or a Lead"),
 		"already_converted": (
-			_("Lead {0} was already converted to {1} {2}; nothing was created. Link to it instead."),
-			frappe.DuplicateEntryError,
+			_("Lead {0} was already converted to {1} {2}; nothing was created. Link to it instead.")
 		),
-		"has_contact": (
-			_("Lead {0} already has Contact {1}; there is no contact to create"),
-			frappe.DuplicateEntryError,
-		),
-		"customer_of_other_lead": (_("Customer {0} already belongs to Lead {1}"), frappe.DuplicateEntryError),
-		"missing_company": (
-			_("{0} needs a Company: set a default Company or one on the source"),
-			frappe.MandatoryError,
-		),
-		"missing_currency": (
-			_("{0} needs a currency: set a Default Currency on Company {1}"),
-			frappe.MandatoryError,
-		),
-		"missing_items": (_("{0} needs at least one item"), frappe.MandatoryError),
+		"has_contact": _("Lead {0} already has Contact {1}; there is no contact to create"),
+		"customer_of_other_lead": _("Customer {0} already belongs to Lead {1}"),
+		"missing_company": _("{0} needs a Company: set a default Company or one on the source"),
+		"missing_currency": _("{0} needs a currency: set a Default Currency on Company {1}"),
+		"missing_items": _("{0} needs at least one item"),
 		"missing_receivable_account": (
 			_(
 				"Company {0} has no Default Receivable Account and neither the customer nor its group has one: set it in the Company"
-			),
-			frappe.MandatoryError,
+			)
 		),
 		"missing_income_account": (
 			_(
 				"Company {0} has no Default Income Account and the items in rows {1} have none of their own: set it in the Company or on the Item"
-			),
-			frappe.MandatoryError,
+			)
 		),
 	}
 
@@ -84,7 +64,7 @@ ACTIONS = {CREATE: "created", REUSE: "reused", LINK: "linked"}
 
 
 def describe(problem: Problem) -> str:
-	message = messages()[problem.code][0]
+	message = messages()[problem.code]
 	# doctypes in the user's language, record names as they are
 	return message.format(
 		*(_(p) if p in core.CREATION_ORDER or p == core.LEAD else p for p in problem.params)
@@ -92,7 +72,7 @@ def describe(problem: Problem) -> str:
 
 
 def fail(problem: Problem):
-	frappe.throw(describe(problem), messages()[problem.code][1], title=_("Cannot convert"))
+	frappe.throw(describe(problem), refusals.exception(problem.kind), title=_("Cannot convert"))
 
 
 def options(doctype: str, name: str) -> list[dict]:
@@ -179,7 +159,7 @@ def carry_out(step: Step, source_doc: Document, made: dict[str, Document], deliv
 	if problems:
 		frappe.throw(
 			"<br>".join(describe(p) for p in problems),
-			messages()[problems[0].code][1],
+			refusals.exception(problems[0].kind),
 			title=_("Missing data"),
 		)
 	if doc.meta.title_field == "title" and "{" in (doc.get("title") or ""):

@@ -7,7 +7,7 @@ from frappe.utils import cstr, formatdate, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.core import party as party_rules
-from crm_lifecycle.services import invoice_hold, locking, visibility
+from crm_lifecycle.services import invoice_hold, locking, refusals, visibility
 from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
@@ -22,8 +22,8 @@ def refuse(error: core.DeactivationRefused):
 		core.Refusal.ALREADY_INACTIVE: _("{0} {1} is already inactive."),
 		core.Refusal.ALREADY_ACTIVE: _("{0} {1} is already active."),
 	}
-	args = [_(arg) if index == 0 else arg for index, arg in enumerate(error.args_for_message)]
-	frappe.throw(messages[error.refusal].format(*args), frappe.ValidationError, title=_("Not Possible"))
+	args = [_(arg) if index == 0 else arg for index, arg in enumerate(error.details)]
+	refusals.throw(error, messages[error.refusal].format(*args), title=_("Not Possible"))
 
 
 def load_party(doctype: str, name: str) -> core.Party:

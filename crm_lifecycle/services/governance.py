@@ -7,7 +7,7 @@ from frappe.utils import get_fullname, now_datetime
 
 from crm_lifecycle.core import governance as core
 from crm_lifecycle.core.party import parties_of
-from crm_lifecycle.services import locking, records
+from crm_lifecycle.services import locking, records, refusals
 from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
@@ -32,7 +32,7 @@ def refuse(error: core.GovernanceRefused, doctype: str = "", name: str = ""):
 		args = tuple(frappe.bold(detail) for detail in details)
 	else:
 		args = (_(doctype), name)
-	frappe.throw(messages[refusal].format(*args), frappe.ValidationError, title=_("Not Possible"))
+	refusals.throw(error, messages[refusal].format(*args), title=_("Not Possible"))
 
 
 def load(doctype: str, name: str):

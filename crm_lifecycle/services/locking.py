@@ -15,7 +15,7 @@ from frappe.query_builder import DocType
 from frappe.utils import format_datetime, get_datetime, get_fullname, now_datetime
 
 from crm_lifecycle.core import locking as core
-from crm_lifecycle.services import events
+from crm_lifecycle.services import events, refusals
 from crm_lifecycle.services.locking_cache import cached_lock, forget, forget_cache, remember
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
@@ -253,13 +253,13 @@ def assert_may_edit(doctype: str, name: str) -> None:
 
 def refuse(error: core.LockRefused, doctype: str, name: str):
 	if error.refusal == core.Refusal.HELD_BY_OTHER:
-		frappe.throw(holder_message(error.lock), frappe.DuplicateEntryError, title=_("Record Locked"))
+		refusals.throw(error, holder_message(error.lock), title=_("Record Locked"))
 	if error.refusal == core.Refusal.NOT_YOURS:
-		frappe.throw(
+		refusals.throw(
+			error,
 			_("Only {0} or a lock manager can unlock {1} {2}.").format(
 				get_fullname(error.lock.locked_by), _(doctype), name
 			),
-			frappe.PermissionError,
 		)
 	messages = {
 		core.Refusal.NOT_LOCKABLE: _("{0} records cannot be locked; see Lockable DocTypes in {1}."),
@@ -267,7 +267,7 @@ def refuse(error: core.LockRefused, doctype: str, name: str):
 		core.Refusal.EXPIRY_IN_PAST: _("The lock of {0} {1} must expire in the future."),
 	}
 	args = (_(doctype), _(SETTINGS)) if error.refusal == core.Refusal.NOT_LOCKABLE else (_(doctype), name)
-	frappe.throw(messages[error.refusal].format(*args), frappe.ValidationError)
+	refusals.throw(error, messages[error.refusal].format(*args))
 
 
 def parse_expiry(expires_on: str | None):

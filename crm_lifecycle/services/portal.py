@@ -10,7 +10,7 @@ from frappe.query_builder import DocType
 
 from crm_lifecycle.core import party
 from crm_lifecycle.core import portal as core
-from crm_lifecycle.services import links, locking, records, visibility
+from crm_lifecycle.services import links, locking, records, refusals, visibility
 
 SETTINGS = "CRM Lifecycle Settings"
 
@@ -40,7 +40,7 @@ def refuse(error: core.InvalidAccess):
 		"no_email_switch": _("{0} can only be switched for viewing, not for e-mail."),
 		"bad_value": _("The switches of {0} take 0 or 1."),
 	}
-	frappe.throw(messages[error.reason].format(_(error.value)), frappe.ValidationError)
+	refusals.throw(error, messages[error.reason].format(_(error.value)))
 
 
 def set_default_portal_access() -> None:

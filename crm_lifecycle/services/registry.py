@@ -15,7 +15,8 @@ from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
 from crm_lifecycle.core import registry_providers
-from crm_lifecycle.services import links, locking
+from crm_lifecycle.services import links, locking, refusals
+from crm_lifecycle.services.refusals import UnavailableError
 from crm_lifecycle.services.transaction import atomic
 
 SETTINGS = "CRM Lifecycle Settings"
@@ -46,10 +47,6 @@ FIELD_MAP = {
 		"legal_form": "crm_legal_form",
 	},
 }
-
-
-class RegistryUnavailableError(frappe.ValidationError):
-	"""The registry could not be asked or gave no usable answer (HTTP 417 to API clients)."""
 
 
 def labels() -> dict[str, str]:
@@ -112,7 +109,7 @@ def _sender(provider: core.Provider) -> core.Send:
 				_("{0} did not answer within {1} seconds. Nothing was changed.").format(
 					provider.label, timeout
 				),
-				RegistryUnavailableError,
+				UnavailableError,
 				title=_("Registry Unavailable"),
 			)
 		except requests.RequestException as error:
@@ -120,7 +117,7 @@ def _sender(provider: core.Provider) -> core.Send:
 				_("{0} cannot be reached ({1}). Nothing was changed.").format(
 					provider.label, type(error).__name__
 				),
-				RegistryUnavailableError,
+				UnavailableError,
 				title=_("Registry Unavailable"),
 			)
 		return core.Response(response.status_code, response.content.decode("utf-8", errors="replace"))
@@ -152,30 +149,23 @@ def _ask(provider: core.Provider, query: str, ask):
 	"""Runs one registry exchange; every way it can fail becomes a translated 4xx error."""
 	try:
 		return ask()
-	except core.InvalidQuery as error:
-		frappe.throw(_invalid_query_message(provider, error), frappe.ValidationError)
-	except core.NotFound:
-		frappe.throw(
-			_("{0} knows no record {1}. Nothing was changed.").format(provider.label, query),
-			frappe.DoesNotExistError,
-			title=_("Not Found"),
-		)
-	except core.Unavailable as error:
-		frappe.throw(
-			_("{0} cannot answer right now ({1}). Try again later; nothing was changed.").format(
+	except core.RegistryError as error:
+		if isinstance(error, core.InvalidQuery):
+			message, title = _invalid_query_message(provider, error), None
+		elif isinstance(error, core.NotFound):
+			message = _("{0} knows no record {1}. Nothing was changed.").format(provider.label, query)
+			title = _("Not Found")
+		elif isinstance(error, core.Unavailable):
+			message = _("{0} cannot answer right now ({1}). Try again later; nothing was changed.").format(
 				provider.label, error.detail or error.code
-			),
-			RegistryUnavailableError,
-			title=_("Registry Unavailable"),
-		)
-	except core.MalformedAnswer as error:
-		frappe.throw(
-			_("{0} gave an answer this app does not understand ({1}). Nothing was changed.").format(
+			)
+			title = _("Registry Unavailable")
+		else:
+			message = _("{0} gave an answer this app does not understand ({1}). Nothing was changed.").format(
 				provider.label, error.code
-			),
-			RegistryUnavailableError,
-			title=_("Registry Unavailable"),
-		)
+			)
+			title = _("Registry Unavailable")
+		refusals.throw(error, message, title=title)
 
 
 def find(provider_key: str, query: str) -> list[core.Candidate]:

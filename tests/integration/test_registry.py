@@ -22,7 +22,7 @@ import frappe
 
 from crm_lifecycle.api import registry as api
 from crm_lifecycle.services import registry as service
-from crm_lifecycle.services.registry import RegistryUnavailableError
+from crm_lifecycle.services.refusals import UnavailableError
 from tests import factories
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "registry"
@@ -244,13 +244,13 @@ def test_vies_check_fills_the_tax_id_and_address(registry):
 FAILURES = [
 	# (name, settings, provider, number, error class, words in the message)
 	("unknown number", {}, "ares", "45274649", frappe.DoesNotExistError, "knows no record"),
-	("timeout", {"ares": "/slow"}, "ares", "00177041", RegistryUnavailableError, "did not answer within"),
+	("timeout", {"ares": "/slow"}, "ares", "00177041", UnavailableError, "did not answer within"),
 	(
 		"malformed answer",
 		{"ares": "/malformed"},
 		"ares",
 		"00177041",
-		RegistryUnavailableError,
+		UnavailableError,
 		"does not understand",
 	),
 	(
@@ -258,7 +258,7 @@ FAILURES = [
 		{"ares": "/down"},
 		"ares",
 		"00177041",
-		RegistryUnavailableError,
+		UnavailableError,
 		"cannot answer right now",
 	),
 	(
@@ -266,12 +266,12 @@ FAILURES = [
 		{"ares": "closed"},
 		"ares",
 		"00177041",
-		RegistryUnavailableError,
+		UnavailableError,
 		"cannot be reached",
 	),
 	("bad check digit", {}, "ares", "00177042", frappe.ValidationError, "check digit"),
 	("invalid VAT number", {}, "vies", "CZ99999999", frappe.DoesNotExistError, "knows no record"),
-	("member state down", {}, "vies", "IT00159560366", RegistryUnavailableError, "MS_UNAVAILABLE"),
+	("member state down", {}, "vies", "IT00159560366", UnavailableError, "MS_UNAVAILABLE"),
 	(
 		"registry switched off",
 		{"ares_enabled": 0},

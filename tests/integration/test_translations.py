@@ -26,7 +26,8 @@ from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.api import portal as portal_api
 from crm_lifecycle.api import registry as registry_api
-from crm_lifecycle.services.registry import SETTINGS, RegistryUnavailableError
+from crm_lifecycle.services.refusals import UnavailableError
+from crm_lifecycle.services.registry import SETTINGS
 from tests import factories
 
 LANGUAGES = ("en", "de", "cs")
@@ -231,7 +232,7 @@ def test_registry_failure(speak, language):
 	}[language]
 	try:
 		with speak(language):
-			with pytest.raises(RegistryUnavailableError) as raised:
+			with pytest.raises(UnavailableError) as raised:
 				registry_api.lookup("ares", "00177041", "Customer", customer)
 			assert message(raised).startswith(expected[0]) and message(raised).endswith(expected[1])
 			# a bad check digit is refused before the registry is asked, in the same language
