@@ -18,7 +18,7 @@ from erpnext.telephony.doctype.call_log.call_log import link_existing_conversati
 
 from crm_lifecycle.core import conversion as core
 from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
-from crm_lifecycle.services import dependencies, links, locking, refusals
+from crm_lifecycle.services import dependencies, events, links, locking, refusals
 from crm_lifecycle.services.conversion_mappers import MAKERS
 from crm_lifecycle.services.records import save_changes
 from crm_lifecycle.services.transaction import atomic
@@ -116,6 +116,7 @@ def convert(
 			made[step.doctype] = carry_out(step, source_doc, made, delivery_date)
 		names = {target: doc.name for target, doc in made.items()}
 		dependencies.record(core.edges(plan, names))
+		note_source_status(source_doc)
 	return {
 		"source": {"doctype": doctype, "name": name},
 		"records": [
@@ -129,6 +130,17 @@ def convert(
 			for step in plan.steps
 		],
 	}
+
+
+def note_source_status(source_doc: Document) -> None:
+	"""ERPNext marks the source of a conversion (a Lead "Converted" or "Opportunity", a
+	Quotation "Ordered") with a plain database write, which leaves no Version and runs no event:
+	the app's conversions leave both, as a form save would."""
+	if not source_doc.meta.has_field("status"):
+		return
+	status = frappe.db.get_value(source_doc.doctype, source_doc.name, "status")
+	if status != source_doc.status:
+		events.changed(source_doc.doctype, {source_doc.name: [("status", source_doc.status, status)]})
 
 
 def check_permissions(plan: Plan) -> None:
