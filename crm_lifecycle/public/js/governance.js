@@ -175,15 +175,11 @@ crm_lifecycle.once("governance_form", () => {
 					],
 				});
 				if (!report.can_delete && report.can_invalidate && !frm.doc.crm_invalid) {
-					dialog.set_primary_action(__("Invalidate Instead"), () => {
-						dialog.hide();
-						g.invalidate(frm);
-					});
+					dialog.set_primary_action(__("Invalidate Instead"), () =>
+						crm_lifecycle.hide_then(dialog, () => g.invalidate(frm))
+					);
 				} else if (report.can_delete) {
-					dialog.set_primary_action(__("Delete"), () => {
-						dialog.hide();
-						frm.savetrash();
-					});
+					dialog.set_primary_action(__("Delete"), () => crm_lifecycle.hide_then(dialog, () => frm.savetrash()));
 				}
 				dialog.show();
 			});

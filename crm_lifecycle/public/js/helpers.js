@@ -97,6 +97,17 @@ frappe.provide("crm_lifecycle");
 		}
 	};
 
+	// Close `dialog`, then `next()`. Bootstrap ignores hide() while a dialog is still fading in,
+	// which would leave it open over what comes next: a quick click waits until it is shown.
+	c.hide_then = function (dialog, next) {
+		const go = () => {
+			dialog.hide();
+			next();
+		};
+		if (dialog.display) go();
+		else dialog.$wrapper.one("shown.bs.modal", go);
+	};
+
 	// The result of a bulk action: a summary and each refused record with the reason.
 	c.show_bulk_results = function ({ title, summary, results, refused_label }) {
 		const failed = (results || []).filter((row) => !row.ok);
