@@ -62,24 +62,23 @@ def changed(doctype: str, changes: dict[str, list[Change]]) -> None:
 		chunk = {
 			name: [list(change) for change in changes[name]] for name in names[start : start + JOB_CHUNK]
 		}
-		frappe.enqueue(
-			"crm_lifecycle.services.events.emit_saved",
-			queue="short",
-			enqueue_after_commit=True,
-			doctype=doctype,
-			changes=_jsonable(chunk),
-		)
+		_enqueue(doctype, chunk)
 
 
 def touched(doctype: str, name: str) -> None:
 	"""No field of the record changed but something about it did (a lock): after the commit its
 	save events run, as for a form saved without changes (no Version: nothing to compare)."""
+	_enqueue(doctype, {name: []})
+
+
+def _enqueue(doctype: str, changes: dict) -> None:
+	"""The records' post-save events, on the queue once the transaction commits."""
 	frappe.enqueue(
 		"crm_lifecycle.services.events.emit_saved",
 		queue="short",
 		enqueue_after_commit=True,
 		doctype=doctype,
-		changes={name: []},
+		changes=_jsonable(changes),
 	)
 
 

@@ -62,19 +62,7 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 		"crm_hold_reason": reason or None,
 		"crm_held_until": held_until or None,
 	}
-	invoice = DocType("Sales Invoice")
-	(
-		frappe.qb.update(invoice)
-		.set(invoice.crm_reminders_on_hold, 1)
-		.set(invoice.crm_held_by, user)
-		.set(invoice.crm_held_on, now)
-		.set(invoice.crm_hold_reason, reason or None)
-		.set(invoice.crm_held_until, held_until or None)
-		.set(invoice.modified, now)
-		.set(invoice.modified_by, user)
-		.where(invoice.name.isin(names) & (invoice.docstatus == 1))
-		.run()
-	)
+	_write_hold(names, new, invoice_filter=DocType("Sales Invoice").docstatus == 1, now=now)
 	events.changed("Sales Invoice", events.diff(old, new))
 	message = _("Payment reminders put on hold by {0}").format(frappe.utils.get_fullname(user))
 	if reason:
@@ -151,14 +139,22 @@ def _clear_hold(names: list[str]) -> None:
 	now = now_datetime()
 	new = {fieldname: 0 if fieldname == "crm_reminders_on_hold" else None for fieldname in HOLD_FIELDS}
 	old = events.before("Sales Invoice", names, HOLD_FIELDS)
+	_write_hold(names, new, now=now)
+	events.changed("Sales Invoice", events.diff(old, new))
+
+
+def _write_hold(names: list[str], values: dict, invoice_filter=None, now=None) -> None:
+	"""One UPDATE of the hold fields of `names`, touching `modified` as a save would."""
 	invoice = DocType("Sales Invoice")
 	query = frappe.qb.update(invoice)
-	for fieldname, value in new.items():
+	for fieldname, value in values.items():
 		query = query.set(invoice[fieldname], value)
-	query.set(invoice.modified, now).set(invoice.modified_by, frappe.session.user).where(
-		invoice.name.isin(names)
+	condition = invoice.name.isin(names)
+	if invoice_filter is not None:
+		condition &= invoice_filter
+	query.set(invoice.modified, now or now_datetime()).set(invoice.modified_by, frappe.session.user).where(
+		condition
 	).run()
-	events.changed("Sales Invoice", events.diff(old, new))
 
 
 def add_comments(names: list[str], content: str) -> None:
