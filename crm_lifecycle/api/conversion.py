@@ -1,6 +1,7 @@
 """REST: create records from a Lead, Opportunity or Quotation (the graph: api/dependencies.py).
 
 - GET  crm_lifecycle.api.conversion.targets?doctype=Lead&name=CRM-LEAD-0001
+- GET  crm_lifecycle.api.conversion.matches?lead=CRM-LEAD-0002  (customers / contacts to link to)
 - POST crm_lifecycle.api.conversion.convert  doctype, name, targets='["Opportunity", "Customer"]',
        link='{"Contact": "Jane Doe"}'  -> {"source": ..., "records": [{doctype, name, action}]}
 """
@@ -8,7 +9,7 @@
 import frappe
 
 from crm_lifecycle.api import params
-from crm_lifecycle.services import conversion
+from crm_lifecycle.services import conversion, lead_matches
 
 
 @frappe.whitelist(methods=["GET"])
@@ -39,3 +40,12 @@ def convert(
 		params.string_map(link, "link") or None,
 		params.date(delivery_date, "delivery_date"),
 	)
+
+
+@frappe.whitelist(methods=["GET"])
+def matches(lead: str) -> dict:
+	"""Existing customers and contacts the lead may belong to (repeat business), by its company
+	name, e-mail, tax id and registration no: the readable ones named, the others counted."""
+	params.existing("Lead", lead)
+	frappe.has_permission("Lead", "read", lead, throw=True)
+	return lead_matches.matches(lead)

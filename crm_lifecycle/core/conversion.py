@@ -10,7 +10,9 @@ Duplicate rules:
   invoice, an opportunity) reuse it.
 - A lead's Contact (ERPNext creates one with every lead) is reused; asking for a Contact alone
   when the lead already has one is refused, there is nothing to make.
-- A Customer linked to a lead must not belong to another lead already.
+- Repeat business: a new lead of a company that is already a customer links to that customer,
+  also when the customer was made from an earlier lead; the customer keeps its first lead
+  (`Customer.lead_name`), the link is recorded in the dependency graph.
 """
 
 from __future__ import annotations
@@ -53,7 +55,6 @@ CREATE, REUSE, LINK = "create", "reuse", "link"
 PROBLEM_KINDS = {
 	"already_converted": CONFLICT,
 	"has_contact": CONFLICT,
-	"customer_of_other_lead": CONFLICT,
 	"no_items": MISSING,
 	"missing_company": MISSING,
 	"missing_currency": MISSING,
@@ -90,7 +91,7 @@ class Source:
 	party_doctype: str = ""  # Opportunity.opportunity_from / Quotation.quotation_to
 	party_name: str = ""
 	item_count: int = 0
-	customer: str = ""  # the Customer made from the lead (itself or the party), if any
+	customer: str = ""  # the lead's Customer (made from it, or linked to it), if any
 	contact: str = ""  # a Contact already linked to the lead, if any
 
 
@@ -100,7 +101,7 @@ class Linked:
 
 	doctype: str
 	name: str
-	lead: str = ""  # Customer.lead_name
+	lead: str = ""  # Customer.lead_name: its first lead, which it keeps when a repeat lead links
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,6 @@ def _lead_steps(source: Source, targets: tuple[str, ...], link: Mapping[str, Lin
 		raise Refused(Problem("already_converted", (source.name, CUSTOMER, source.customer)))
 	if customer and source.customer and customer.name != source.customer:
 		raise Refused(Problem("already_converted", (source.name, CUSTOMER, source.customer)))
-	if customer and customer.lead and customer.lead != source.name:
-		raise Refused(Problem("customer_of_other_lead", (customer.name, customer.lead)))
 	if targets == (CONTACT,) and source.contact:
 		raise Refused(Problem("has_contact", (source.name, source.contact)))
 

@@ -43,7 +43,6 @@ def messages() -> dict[str, str]:
 			_("Lead {0} was already converted to {1} {2}; nothing was created. Link to it instead.")
 		),
 		"has_contact": _("Lead {0} already has Contact {1}; there is no contact to create"),
-		"customer_of_other_lead": _("Customer {0} already belongs to Lead {1}"),
 		"missing_company": _("{0} needs a Company: set a default Company or one on the source"),
 		"missing_currency": _("{0} needs a currency: set a Default Currency on Company {1}"),
 		"missing_items": _("{0} needs at least one item"),
@@ -246,7 +245,21 @@ def link_to_lead(doc: Document, lead: Document) -> Document:
 		doc = save_changes(doc.doctype, doc.name, link)
 		doc.update_lead_status()
 		doc.link_lead_address_and_contact()
+	elif doc.lead_name != lead.name:
+		adopt_repeat_lead(doc, lead)
 	return doc
+
+
+def adopt_repeat_lead(customer: Document, lead: Document) -> None:
+	"""A repeat lead of an existing customer: the customer keeps its first lead; the new lead is
+	marked "Converted" and its contacts and addresses become the customer's, as ERPNext does for
+	the first one (Customer.update_lead_status, link_lead_address_and_contact)."""
+	frappe.db.set_value("Lead", lead.name, "status", "Converted")  # recorded by note_source_status
+	for doctype, name in links.records_of("Lead", lead.name, ("Contact", "Address")):
+		record = frappe.get_doc(doctype, name)
+		if not record.has_link("Customer", customer.name):
+			record.append("links", {"link_doctype": "Customer", "link_name": customer.name})
+			record.save()
 
 
 def draft_of(doc: Document) -> core.Draft:
@@ -286,8 +299,18 @@ def load_source(doctype: str, name: str, for_update: bool = False) -> Source:
 		party_doctype=row.get("party_doctype") or ("Lead" if doctype == "Lead" else ""),
 		party_name=row.get("party_name") or (name if doctype == "Lead" else ""),
 		item_count=items,
-		customer=(frappe.db.get_value("Customer", {"lead_name": lead}) or "") if lead else "",
+		customer=lead_customer(lead) if lead else "",
 		contact=links.first_contact_of("Lead", name) if doctype == "Lead" else "",
+	)
+
+
+def lead_customer(lead: str) -> str:
+	"""The lead's Customer: the one made from it (ERPNext's `Customer.lead_name`), else the one a
+	repeat lead was linked to (the customer keeps its first lead; the link is in the graph)."""
+	return (
+		frappe.db.get_value("Customer", {"lead_name": lead})
+		or dependencies.linked_to("Lead", lead, "Customer")
+		or ""
 	)
 
 

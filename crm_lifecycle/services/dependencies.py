@@ -94,6 +94,25 @@ def forget(doctype: str, name: str) -> None:
 		frappe.qb.from_(table).delete().where(table.name.isin(rows)).run()
 
 
+def linked_to(doctype: str, name: str, target_doctype: str) -> str | None:
+	"""The first record of `target_doctype` the document was linked to ("Link to Existing")."""
+	table = frappe.qb.DocType(LINKS)
+	rows = (
+		frappe.qb.from_(table)
+		.select(table.target_name)
+		.where(
+			(table.source_doctype == doctype)
+			& (table.source_name == name)
+			& (table.target_doctype == target_doctype)
+			& (table.kind == LINK)
+		)
+		.orderby(table.creation, order=Order.asc)
+		.limit(1)
+		.run(pluck=True)
+	)
+	return rows[0] if rows else None
+
+
 def graph(doctype: str, name: str, max_nodes: int = 500) -> dict:
 	"""Everything connected to the record, transitively, in dependency order: {"nodes", "edges"}."""
 	walk = core.Walk(Node(doctype, name), max_nodes=max_nodes)

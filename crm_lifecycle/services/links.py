@@ -91,6 +91,18 @@ def contacts_of(doctype: str, name: str) -> list[str]:
 	)
 
 
+def records_of(doctype: str, name: str, parenttypes=("Contact", "Address")) -> list[tuple[str, str]]:
+	"""(doctype, name) of each Contact and Address linked to one record."""
+	Link = frappe.qb.DocType("Dynamic Link")
+	return (
+		frappe.qb.from_(Link)
+		.select(Link.parenttype, Link.parent)
+		.where(Link.parenttype.isin(parenttypes) & (Link.link_doctype == doctype) & (Link.link_name == name))
+		.orderby(Link.parenttype, Link.parent)
+		.run()
+	)
+
+
 def first_contact_of(doctype: str, name: str) -> str:
 	"""The Contact linked to the record first (ERPNext makes one with each new lead), or ""."""
 	Link = frappe.qb.DocType("Dynamic Link")

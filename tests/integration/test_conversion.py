@@ -162,19 +162,59 @@ def test_link_to_existing_contact_and_customer_then_new_records_use_them():
 	assert frappe.db.count("Customer", {"lead_name": lead.name}) == 1
 
 
-def test_a_customer_of_another_lead_is_not_linked():
-	other = f.make_lead()
-	taken = f.make_customer(lead_name=other.name)
-	lead = f.make_lead()
+def test_a_repeat_lead_links_to_the_customer_made_from_an_earlier_lead():
+	first = f.make_lead()
+	customer = records(conversion.convert("Lead", first.name, ["Customer"]))["Customer"]["name"]
+	repeat = f.make_lead(company_name=first.company_name)
+	repeat_contact = contacts_of(repeat.name)[0]  # ERPNext made one with the lead
 
-	with pytest.raises(frappe.DuplicateEntryError, match=re.escape(other.name)):
-		conversion.convert("Lead", lead.name, [], {"Customer": taken.name})
-	assert frappe.db.get_value("Customer", taken.name, "lead_name") == other.name
+	result = conversion.convert("Lead", repeat.name, ["Opportunity"], {"Customer": customer})
 
-	free = f.make_customer()  # control: a customer of no lead is linked
-	assert records(conversion.convert("Lead", lead.name, [], {"Customer": free.name}))["Customer"][
-		"action"
-	] == ("linked")
+	made = records(result)
+	assert (made["Customer"]["name"], made["Customer"]["action"]) == (customer, "linked")
+	# the customer keeps its first lead; the repeat lead is converted, its contact now the customer's
+	assert frappe.db.get_value("Customer", customer, "lead_name") == first.name
+	assert frappe.db.get_value("Lead", repeat.name, "status") == "Converted"
+	assert frappe.get_doc("Contact", repeat_contact).has_link("Customer", customer)
+	opportunity = frappe.get_doc("Opportunity", made["Opportunity"]["name"])
+	assert (opportunity.opportunity_from, opportunity.party_name) == ("Customer", customer)
+	assert frappe.db.count("Customer", {"lead_name": ("in", [first.name, repeat.name])}) == 1
+
+	# the repeat lead now has this customer: a second customer from it is refused, naming it ...
+	with pytest.raises(frappe.DuplicateEntryError, match=re.escape(customer)):
+		conversion.convert("Lead", repeat.name, ["Customer"])
+	# ... and its next deal is the customer's, reused
+	again = records(conversion.convert("Lead", repeat.name, ["Opportunity"]))
+	assert (again["Customer"]["name"], again["Customer"]["action"]) == (customer, "reused")
+
+	# the graph of the customer shows every lead that led to it
+	from crm_lifecycle.services import dependencies
+
+	leads = {
+		node["name"]
+		for node in dependencies.graph("Customer", customer)["nodes"]
+		if node["doctype"] == "Lead"
+	}
+	assert {first.name, repeat.name} <= leads
+	edge = frappe.get_doc("Customer", customer)
+	assert (edge_kind(first, edge), edge_kind(repeat, edge)) == ("Conversion", "Link")
+
+
+def test_the_lead_of_a_repeat_link_gets_a_version_and_its_status_event():
+	first = f.make_lead()
+	customer = f.make_customer(lead_name=first.name)
+	repeat = f.make_lead()
+	before = frappe.db.count("Version", {"ref_doctype": "Lead", "docname": repeat.name})
+
+	conversion.convert("Lead", repeat.name, [], {"Customer": customer.name})
+
+	versions = frappe.get_all(
+		"Version", filters={"ref_doctype": "Lead", "docname": repeat.name}, pluck="data", order_by="creation"
+	)
+	assert len(versions) == before + 1
+	assert '"Converted"' in versions[-1]
+	# control: the customer's first lead was not touched
+	assert frappe.db.get_value("Customer", customer.name, "lead_name") == first.name
 
 
 def test_converting_a_lead_to_a_customer_twice_refuses_and_names_the_customer():

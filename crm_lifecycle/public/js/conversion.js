@@ -127,6 +127,7 @@ crm_lifecycle.conversion.link_dialog = function (frm) {
 				label: __("Existing Customer"),
 				description: __("New records of this lead use the linked contact and customer"),
 			},
+			{ fieldname: "matches", fieldtype: "HTML" },
 			{ fieldtype: "Section Break", label: __("Also Create") },
 			{ fieldname: "opportunity", fieldtype: "Check", label: __("Opportunity") },
 			{
@@ -160,6 +161,56 @@ crm_lifecycle.conversion.link_dialog = function (frm) {
 		},
 	});
 	dialog.show();
+	crm_lifecycle.conversion.show_matches(frm, dialog);
+};
+
+// Repeat business: the customers and contacts found by the lead's company name, e-mail and
+// tax id, one click to pick each
+crm_lifecycle.conversion.show_matches = function (frm, dialog) {
+	const esc = crm_lifecycle.esc;
+	const $wrapper = dialog.fields_dict.matches.$wrapper;
+	frappe.call({
+		method: `${crm_lifecycle.conversion.API}.matches`,
+		type: "GET",
+		args: { lead: frm.docname },
+		callback: (r) => {
+			const { customers = [], contacts = [], hidden = 0 } = r.message || {};
+			const group = (label, fieldname, rows) =>
+				rows.length
+					? `<div class="crm-matches" data-fieldname="${fieldname}" style="margin-bottom: 8px">
+						<div class="small text-muted">${label}</div>
+						${rows
+							.map(
+								(row) => `<button type="button" class="btn btn-xs btn-default crm-match"
+									style="margin: 2px" data-name="${esc(row.name)}"
+									title="${esc(__("Found by {0}", [row.matched_label]))}">
+									${esc(row.title)}${row.title !== row.name ? ` (${esc(row.name)})` : ""}
+								</button>`
+							)
+							.join("")}
+					</div>`
+					: "";
+			let html =
+				group(__("Customers found by the lead's data"), "customer", customers) +
+				group(__("Contacts found by the lead's data"), "contact", contacts);
+			if (hidden) {
+				html += `<div class="small text-muted">${__(
+					"{0} more matches you cannot see",
+					[hidden]
+				)}</div>`;
+			}
+			if (!html) {
+				html = `<div class="small text-muted">${__(
+					"No existing customer or contact matches the lead's company name, e-mail or tax id."
+				)}</div>`;
+			}
+			$wrapper.html(html);
+			$wrapper.find(".crm-match").on("click", function () {
+				const fieldname = $(this).closest(".crm-matches").attr("data-fieldname");
+				dialog.set_value(fieldname, $(this).attr("data-name"));
+			});
+		},
+	});
 };
 
 crm_lifecycle.conversion.setup_dependencies = function (frm) {
