@@ -102,3 +102,35 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	made = keep_for_cleanup(committed, other.name)
 	assert ("Customer", customer.name) in made
 	assert frappe.db.get_value("Customer", customer.name, "lead_name") == other.name
+
+
+def test_a_repeat_lead_is_linked_to_the_suggested_customer(tidy_timeline, login, committed, screenshot):
+	"""Repeat business (issue 16): the customer was made from an earlier lead; the dialog suggests it
+	by the new lead's company name, one click picks it, and the customer's graph shows both leads."""
+	first = committed.make_lead(with_contact=False)
+	customer = committed.make_customer(customer_name=first.company_name, lead_name=first.name)
+	repeat = committed.make_lead(with_contact=False, company_name=first.company_name)
+	page = login("Administrator", "admin")
+
+	page.goto(f"/app/lead/{repeat.name}")
+	expect(page.locator(".page-head:visible .title-text")).to_contain_text(repeat.company_name)
+	create_menu(page, "Link to Existing Contact / Customer")
+	dialog = page.locator(".modal.show")
+	suggestion = dialog.locator(".crm-matches[data-fieldname='customer'] .crm-match", has_text=customer.name)
+	expect(suggestion).to_be_visible()
+	expect(suggestion).to_have_attribute("title", "Found by company name")
+	suggestion.click()
+	expect(dialog.locator("input[data-fieldname='customer']")).to_have_value(customer.name)
+	screenshot(page, "-suggestions")
+	dialog.locator(".btn-primary", has_text="Link").click()
+	expect(page.locator(".modal.show")).to_contain_text("linked")
+
+	frappe.db.commit()  # see the server's commit
+	assert frappe.db.get_value("Customer", customer.name, "lead_name") == first.name
+	assert frappe.db.get_value("Lead", repeat.name, "status") == "Converted"
+	page.goto(f"/app/customer/{customer.name}")
+	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	graph = page.locator(".crm-dependencies")
+	expect(graph).to_contain_text(first.name)
+	expect(graph).to_contain_text(repeat.name)
+	screenshot(page, "-both-leads")
