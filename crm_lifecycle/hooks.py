@@ -76,7 +76,10 @@ jinja = {"methods": ["crm_lifecycle.services.customer_sheet.crm_lifecycle_custom
 # ---------------
 # Each handler lives in crm_lifecycle/overrides/<doctype>.py and is named after its event.
 doc_events = {
-	"Customer": {"validate": "crm_lifecycle.overrides.customer.validate"},
+	"Customer": {
+		"before_insert": "crm_lifecycle.overrides.customer.before_insert",
+		"validate": "crm_lifecycle.overrides.customer.validate",
+	},
 	"Contact": {
 		"validate": "crm_lifecycle.overrides.contact.validate",
 		"on_update": "crm_lifecycle.overrides.contact.on_update",

@@ -289,6 +289,22 @@ ACCOUNT_FIELDS = [
 		"in_standard_filter": 1,
 		"insert_after": "account_manager",
 	},
+	# Zoho's account data, carried over from the Lead / Opportunity / Prospect (services/account_data)
+	{
+		"fieldname": "crm_no_of_employees",
+		"label": _("No of Employees"),
+		"fieldtype": "Select",
+		"options": "\n1-10\n11-50\n51-200\n201-500\n501-1000\n1000+",
+		"in_standard_filter": 1,
+		"insert_after": "crm_sales_priority",
+	},
+	{
+		"fieldname": "crm_annual_revenue",
+		"label": _("Annual Revenue"),
+		"fieldtype": "Currency",
+		"options": "default_currency",
+		"insert_after": "crm_no_of_employees",
+	},
 ]
 
 
