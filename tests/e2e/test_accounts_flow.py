@@ -85,3 +85,48 @@ def test_views_then_transfer_owner(login, committed, screenshot):
 	assert frappe.db.get_value("Customer", fresh, "account_manager") == successor
 	assert frappe.db.get_value("Customer", older, "account_manager") == "Administrator"
 	assert frappe.db.get_value("Opportunity", opportunity, "opportunity_owner") == successor
+
+
+def test_a_z_bar_and_account_data_filters(login, committed, screenshot):
+	"""Zoho's account list (issue 16): the A-Z bar narrows the list to one initial and marks it,
+	"All" lifts it; the number of employees is a standard filter of the list."""
+	quokka = committed.make_customer(
+		customer_name=committed.unique("Quokka Trading"),
+		crm_no_of_employees="1000+",
+		crm_annual_revenue=9_000_000,
+	).name
+	zebra = committed.make_customer(
+		customer_name=committed.unique("Zebra Logistics"),
+		crm_no_of_employees="1-10",
+		crm_annual_revenue=50_000,
+	).name
+	page = login("Administrator", "admin")
+
+	page.goto("/app/customer")
+	bar = page.locator(".crm-az-filter")
+	expect(bar.locator(".crm-az-letter")).to_have_count(27)
+	# filters another flow left in the user's list settings
+	page.wait_for_function("() => window.cur_list && cur_list.filter_area")
+	page.evaluate("() => cur_list.filter_area.clear()")
+	expect(row(page, quokka)).to_be_visible()
+	expect(row(page, zebra)).to_be_visible()
+
+	bar.locator(".crm-az-letter[data-letter='Q']").click()
+	expect(row(page, zebra)).to_have_count(0)
+	expect(row(page, quokka)).to_be_visible()
+	expect(bar.locator(".crm-az-letter.btn-primary")).to_have_text("Q")
+	for name in page.locator(
+		".list-row-container .list-subject a[data-doctype='Customer']"
+	).all_inner_texts():
+		assert name.strip().upper().startswith("Q"), name
+	screenshot(page, "-letter-q")
+
+	bar.locator(".crm-az-letter[data-letter='']").click()
+	expect(row(page, zebra)).to_be_visible()
+	expect(bar.locator(".crm-az-letter.btn-primary")).to_have_text("All")
+
+	employees = page.locator(".page-form .frappe-control[data-fieldname='crm_no_of_employees'] select")
+	employees.select_option("1000+")
+	expect(row(page, zebra)).to_have_count(0)
+	expect(row(page, quokka)).to_be_visible()
+	screenshot(page, "-employees")
