@@ -58,6 +58,7 @@ doctype_list_js = {
 	"Customer": [
 		"public/js/lifecycle_party.js",
 		"public/js/customer_list.js",
+		"public/js/registry.js",
 		"public/js/export_list.js",
 		"public/js/accounts_list.js",
 	],
@@ -79,7 +80,9 @@ doc_events = {
 	"Customer": {
 		"before_insert": "crm_lifecycle.overrides.customer.before_insert",
 		"validate": "crm_lifecycle.overrides.customer.validate",
+		"after_insert": "crm_lifecycle.overrides.customer.after_insert",
 	},
+	"Lead": {"after_insert": "crm_lifecycle.overrides.lead.after_insert"},
 	"Contact": {
 		"validate": "crm_lifecycle.overrides.contact.validate",
 		"on_update": "crm_lifecycle.overrides.contact.on_update",

@@ -1,6 +1,7 @@
 """REST: fill a Customer or Lead from a business registry (ARES, VIES); web search shortcuts.
 
-GET/POST /api/method/crm_lifecycle.api.registry.lookup      provider, query[, doctype, name]
+GET/POST /api/method/crm_lifecycle.api.registry.lookup      provider, query[, doctype[, name]]
+GET      /api/method/crm_lifecycle.api.registry.providers   doctype (for a new record)
 POST     /api/method/crm_lifecycle.api.registry.apply       doctype, name, provider, registry_id, fields
 GET      /api/method/crm_lifecycle.api.registry.shortcuts   doctype, name
 """
@@ -23,15 +24,36 @@ def lookup(provider: str, query: str, doctype: str | None = None, name: str | No
 	"""Candidates from the registry: a number is looked up, a name searched. With `doctype` and
 	`name`, each candidate lists what filling that record from it would change."""
 	provider, query = params.name(provider, "provider"), params.name(query, "query")
-	if doctype or name:
-		if not (doctype and name):
-			frappe.throw(_("Pass both doctype and name, or neither."), frappe.ValidationError)
+	if name:
+		if not doctype:
+			frappe.throw(_("Pass the doctype of the record too."), frappe.ValidationError)
 		params.existing(doctype, name)
 		frappe.has_permission(doctype, "read", name, throw=True)
 		registry.check_doctype(doctype)
+	elif doctype:
+		_may_create(doctype)
 	else:
 		_may_look_up()
 	return registry.lookup(provider, query, doctype, name)
+
+
+def _may_create(doctype: str) -> None:
+	"""A lookup for a new, unsaved record (`doctype` without `name`)."""
+	params.doctype(doctype)
+	registry.check_doctype(doctype)
+	if not frappe.has_permission(doctype, "create"):
+		frappe.throw(_("Not permitted to create a {0}.").format(_(doctype)), frappe.PermissionError)
+
+
+@frappe.whitelist(methods=["GET"])
+def providers(doctype: str) -> dict:
+	"""For a new Customer or Lead: the switched-on registries and which field takes which value."""
+	_may_create(doctype)
+	return {
+		"providers": registry.enabled_providers(),
+		"fields": registry.FIELD_MAP[doctype],
+		"labels": registry.labels(),
+	}
 
 
 @frappe.whitelist(methods=["POST"])

@@ -142,9 +142,13 @@ def diff(candidate: Candidate, record: Record) -> list[Change]:
 	return changes
 
 
-def _comparable(field: str, value: str) -> str:
+def number_key(value: str) -> str:
 	"""Numbers are the same whatever their spacing ("CZ 001 77 041" is "CZ00177041")."""
-	return re.sub(r"\s", "", value).upper() if field in ("tax_id", "registration_no") else value
+	return re.sub(r"\s", "", value or "").upper()
+
+
+def _comparable(field: str, value: str) -> str:
+	return number_key(value) if field in ("tax_id", "registration_no") else value
 
 
 def accepted_changes(changes: list[Change], accepted: list[str]) -> list[Change]:

@@ -1,4 +1,4 @@
-from crm_lifecycle.services import account_data, deactivation
+from crm_lifecycle.services import account_data, deactivation, registry
 
 
 def before_insert(doc, method=None):
@@ -7,3 +7,8 @@ def before_insert(doc, method=None):
 
 def validate(doc, method=None):
 	deactivation.refuse_direct_state_change(doc)
+	registry.refuse_duplicate(doc)
+
+
+def after_insert(doc, method=None):
+	registry.add_registered_address(doc)

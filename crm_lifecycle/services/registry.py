@@ -6,11 +6,14 @@ a translated 4xx error, reads the record's current values and writes the accepte
 transaction. Nothing is written before the registry has answered.
 """
 
+import json
+
 import requests
 
 import frappe
 from frappe import _
 from frappe.contacts.doctype.address.address import get_address_display
+from frappe.query_builder.functions import Replace, Upper
 from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
@@ -210,16 +213,102 @@ def _changes(candidate: core.Candidate, record: core.Record) -> list[dict]:
 
 
 def lookup(provider_key: str, query: str, doctype: str | None = None, name: str | None = None) -> dict:
-	"""Candidates for the query; with a record, each says what filling the record from it would change."""
+	"""Candidates for the query, each with the customer that already has its number (if any);
+	with a doctype, each says what filling that record (or, without a name, a new one) would change."""
 	candidates = find(provider_key, query)
-	record = current(doctype, name) if doctype and name else None
+	record = (current(doctype, name) if name else core.Record()) if doctype else None
 	return {
 		"provider": provider_key,
 		"candidates": [
-			{**candidate.as_dict(), **({"changes": _changes(candidate, record)} if record else {})}
+			{
+				**candidate.as_dict(),
+				"customer": existing_customer(candidate.registration_no, candidate.tax_id, except_=name),
+				**({"changes": _changes(candidate, record)} if record else {}),
+			}
 			for candidate in candidates
 		],
 	}
+
+
+def customers_with(registration_no: str = "", tax_id: str = "", except_: str | None = None) -> list[str]:
+	"""Customers already registered under that number (spacing and case aside): by registration
+	number, else (VIES knows no registration number) by tax id."""
+	field, number = ("crm_registration_no", registration_no) if registration_no else ("tax_id", tax_id)
+	key = core.number_key(number)
+	if not key:
+		return []
+	Customer = frappe.qb.DocType("Customer")
+	query = (
+		frappe.qb.from_(Customer)
+		.select(Customer.name)
+		.where(Upper(Replace(Customer[field], " ", "")) == key)
+		.orderby(Customer.creation)
+	)
+	if except_:
+		query = query.where(Customer.name != except_)
+	return query.run(pluck=True)
+
+
+def existing_customer(registration_no: str = "", tax_id: str = "", except_: str | None = None) -> dict | None:
+	"""The customer that has the number: named when the user may read it, else only said to exist."""
+	names = customers_with(registration_no, tax_id, except_)
+	if not names:
+		return None
+	readable = frappe.get_list("Customer", filters={"name": ("in", names)}, fields=["name", "customer_name"])
+	if not readable:
+		return {"name": None, "title": None}
+	return {"name": readable[0].name, "title": readable[0].customer_name}
+
+
+def refuse_duplicate(doc) -> None:
+	"""A Customer's registration number belongs to one customer: a new customer (or a changed
+	number) that another customer has already is refused, naming that customer if readable."""
+	number = doc.get("crm_registration_no")
+	if not number or not (doc.is_new() or doc.has_value_changed("crm_registration_no")):
+		return
+	other = existing_customer(number, except_=None if doc.is_new() else doc.name)
+	if not other:
+		return
+	if other["name"]:
+		message = _("Registration No {0} already belongs to customer {1} ({2}).").format(
+			frappe.bold(number), frappe.bold(other["title"]), other["name"]
+		)
+	else:
+		message = _("Registration No {0} already belongs to another customer.").format(frappe.bold(number))
+	frappe.throw(message, frappe.DuplicateEntryError, title=_("Already a Customer"))
+
+
+def add_registered_address(doc) -> None:
+	"""A new Customer or Lead filled from a registry before its first save carries the registered
+	seat (`crm_registry_address`, not a field): it becomes the record's primary billing Address."""
+	values = doc.get("crm_registry_address")
+	if not values:
+		return
+	if isinstance(values, str):
+		try:
+			values = json.loads(values)
+		except ValueError:
+			values = None
+	if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+		frappe.throw(_("The registered address is not readable."), frappe.ValidationError)
+	address = core.Address(
+		**{
+			key: core.clean(values.get(key))
+			for key in ("line1", "line2", "city", "postal_code", "country_code")
+		}
+	)
+	if not address.is_usable():
+		frappe.throw(
+			_("The registered address needs a street, a city and a country."), frappe.ValidationError
+		)
+	saved = _save_address(
+		doc, core.Address(**{**address.__dict__, "country_code": address.country_code.upper()})
+	)
+	if doc.doctype == "Customer":
+		# as ERPNext does for the address typed into its quick entry (Customer.create_primary_address)
+		doc.db_set(
+			{"customer_primary_address": saved.name, "primary_address": get_address_display(saved.as_dict())}
+		)
 
 
 def _country(code: str) -> str:

@@ -387,3 +387,144 @@ def test_over_http_refusals_are_4xx(http, committed):
 	response = admin.post("/api/method/crm_lifecycle.api.registry.apply", data=args)
 	assert response.status_code == 417, response.text
 	assert frappe.db.get_value("Customer", customer.name, "tax_id") is None
+
+
+# A new record from the registry (issue 16): filled before the first save, the seat becomes the
+# primary billing address on save, a number that is already a customer's is refused.
+
+SKODA_SEAT = {
+	"line1": "tř. Václava Klementa 869",
+	"line2": "Mladá Boleslav II",
+	"city": "Mladá Boleslav",
+	"postal_code": "293 01",
+	"country_code": "CZ",
+}
+
+
+def new_customer(**values):
+	return frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_type": "Company",
+			"customer_group": factories.leaf("Customer Group"),
+			"territory": factories.leaf("Territory"),
+			**values,
+		}
+	)
+
+
+def test_a_lookup_for_a_new_record_offers_every_field_and_the_seat(registry):
+	[candidate] = api.lookup("ares", "00177041", "Customer")["candidates"]
+	assert [change["field"] for change in candidate["changes"]] == [
+		"name",
+		"tax_id",
+		"registration_no",
+		"legal_form",
+		"address",
+	]
+	assert all(change["current"] == "" for change in candidate["changes"])
+	assert candidate["address"] == SKODA_SEAT
+	assert candidate["customer"] is None
+	offered = api.providers("Customer")
+	assert [p["key"] for p in offered["providers"]] == ["ares", "vies"]
+	assert offered["fields"]["registration_no"] == "crm_registration_no"
+
+
+def test_the_registered_seat_becomes_the_primary_billing_address_when_the_new_customer_is_saved(registry):
+	customer = new_customer(
+		customer_name="Škoda Auto a.s.",
+		tax_id="CZ00177041",
+		crm_registration_no="00177041",
+		crm_legal_form="Akciová společnost",
+		crm_registry_address=SKODA_SEAT,
+	).insert()
+
+	[address_name] = linked_addresses("Customer", customer.name)
+	address = frappe.get_doc("Address", address_name)
+	assert (address.address_type, address.is_primary_address) == ("Billing", 1)
+	assert (address.address_line1, address.city, address.pincode, address.country) == (
+		"tř. Václava Klementa 869",
+		"Mladá Boleslav",
+		"293 01",
+		"Czech Republic",
+	)
+	customer.reload()
+	assert customer.customer_primary_address == address.name
+	assert "Mladá Boleslav" in customer.primary_address
+	# control: a customer saved without a seat gets no address
+	assert (
+		linked_addresses("Customer", new_customer(customer_name=factories.unique("Plain")).insert().name)
+		== []
+	)
+
+
+def test_a_new_lead_gets_the_seat_too(registry):
+	lead = frappe.get_doc(
+		{
+			"doctype": "Lead",
+			"first_name": "Jana",
+			"company_name": "Škoda Auto a.s.",
+			"crm_registration_no": "00177041",
+			"crm_registry_address": json.dumps(SKODA_SEAT),  # as the REST API passes it
+		}
+	).insert()
+	[address_name] = linked_addresses("Lead", lead.name)
+	assert frappe.db.get_value("Address", address_name, "city") == "Mladá Boleslav"
+
+
+@pytest.mark.parametrize(
+	"seat",
+	[{**SKODA_SEAT, "city": ""}, {**SKODA_SEAT, "country_code": "XX"}, "not json", {**SKODA_SEAT, "city": 7}],
+	ids=["no city", "unknown country", "not an object", "not text"],
+)
+def test_an_unusable_seat_refuses_the_save(registry, seat):
+	with pytest.raises(frappe.ValidationError):
+		new_customer(customer_name=factories.unique("Seat"), crm_registry_address=seat).insert()
+
+
+def test_a_registration_number_of_an_existing_customer_is_refused_naming_it(registry, as_user):
+	first = factories.make_customer(customer_name=factories.unique("First"), crm_registration_no="00177041")
+
+	with pytest.raises(frappe.DuplicateEntryError, match=first.customer_name):
+		new_customer(customer_name=factories.unique("Second"), crm_registration_no="001 77 041").insert()
+	[candidate] = api.lookup("ares", "00177041", "Customer")["candidates"]
+	assert candidate["customer"] == {"name": first.name, "title": first.customer_name}
+	# filling another customer with that number from the registry is refused the same way
+	other = factories.make_customer()
+	with pytest.raises(frappe.DuplicateEntryError, match=first.customer_name):
+		api.apply("Customer", other.name, "ares", "00177041", ["registration_no"])
+	# control: another number saves, and the first customer's own saves are not refused
+	new_customer(customer_name=factories.unique("Third"), crm_registration_no="27074358").insert()
+	first.reload()
+	first.crm_legal_form = "a.s."
+	first.save()
+
+	# a user who may not read the first customer learns that it exists, not which it is
+	user = factories.make_user(roles=["Sales User"])
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user.name, "allow": "Customer", "for_value": other.name}
+	).insert(ignore_permissions=True)
+	with as_user(user.name):
+		[candidate] = api.lookup("ares", "00177041", "Customer")["candidates"]
+		assert candidate["customer"] == {"name": None, "title": None}
+		with pytest.raises(frappe.DuplicateEntryError) as refused:
+			# the user may not create customers beyond the one allowed: the check is the save's own
+			new_customer(customer_name=factories.unique("Fourth"), crm_registration_no="00177041").insert(
+				ignore_permissions=True
+			)
+	assert first.name not in str(refused.value) and first.customer_name not in str(refused.value)
+
+
+def test_a_lookup_for_a_new_record_needs_create_permission(registry, as_user):
+	reader = factories.make_user(roles=["Stock User"])  # reads customers, may not create them
+	with as_user(reader.name):
+		for call in (lambda: api.lookup("ares", "00177041", "Customer"), lambda: api.providers("Customer")):
+			with pytest.raises(frappe.PermissionError):
+				call()
+	assert registry.seen == []
+	with pytest.raises(frappe.ValidationError, match="Only a Customer or a Lead"):
+		api.providers("Contact")
+	with pytest.raises(frappe.DoesNotExistError):
+		api.providers("Bananas")
+	with pytest.raises(frappe.ValidationError):
+		api.lookup("ares", "00177041", None, "CUST-1")  # a name without its doctype

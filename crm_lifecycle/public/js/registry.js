@@ -5,7 +5,7 @@ frappe.provide("crm_lifecycle.registry");
 crm_lifecycle.registry.API = crm_lifecycle.API.registry;
 
 crm_lifecycle.registry.refresh = function (frm) {
-	if (frm.is_new()) return;
+	if (frm.is_new()) return crm_lifecycle.registry.offer_on_new(frm);
 	frappe.call({
 		method: `${crm_lifecycle.registry.API}.shortcuts`,
 		type: "GET",
@@ -26,14 +26,82 @@ crm_lifecycle.registry.refresh = function (frm) {
 	});
 };
 
+// A new, unsaved Customer or Lead: a button fills the form from the registry before the first
+// save; the registered seat travels with the form (crm_registry_address, not a field) and
+// becomes the primary billing address when the record is saved.
+crm_lifecycle.registry.offer_on_new = function (frm) {
+	crm_lifecycle.registry.setup_of(frm.doctype).then((setup) => {
+		if (!setup.providers.length || !frm.is_new()) return;
+		frm.add_custom_button(__("Fill from Registry"), () =>
+			crm_lifecycle.registry.dialog(frm, setup.providers, setup)
+		);
+	});
+};
+
+crm_lifecycle.registry._setups = {};
+crm_lifecycle.registry.setup_of = function (doctype) {
+	const setups = crm_lifecycle.registry._setups;
+	if (!setups[doctype]) {
+		setups[doctype] = new Promise((resolve) => {
+			frappe.call({
+				method: `${crm_lifecycle.registry.API}.providers`,
+				type: "GET",
+				args: { doctype },
+				callback: (r) => resolve(r.message || { providers: [] }),
+				error: () => resolve({ providers: [] }),
+			});
+		});
+	}
+	return setups[doctype];
+};
+
+// "New from Registry" in the Customer list: the same dialog, then a new Customer form, filled
+crm_lifecycle.registry.new_from_registry = function (doctype) {
+	crm_lifecycle.registry.setup_of(doctype).then((setup) => {
+		if (!setup.providers.length) {
+			return frappe.msgprint(__("No business registry is switched on in CRM Lifecycle Settings."));
+		}
+		frappe.model.with_doctype(doctype, () => {
+			const doc = frappe.model.get_new_doc(doctype);
+			if (doctype === "Customer") doc.customer_type = "Company";
+			const draft = { doctype, docname: doc.name, doc, is_new: () => true, is_dirty: () => false };
+			draft.on_filled = () => frappe.set_route("Form", doctype, doc.name);
+			crm_lifecycle.registry.dialog(draft, setup.providers, setup);
+		});
+	});
+};
+
+// Fills an unsaved document in the browser with the ticked values of a candidate
+crm_lifecycle.registry.fill_new = function (frm, setup, candidate, fields) {
+	const values = {};
+	for (const field of fields) {
+		if (field !== "address") values[setup.fields[field]] = candidate[field];
+	}
+	if (frm.doctype === "Customer") values.customer_type = "Company"; // registries list companies
+	if (fields.includes("address") && candidate.address) {
+		frm.doc.crm_registry_address = candidate.address;
+	}
+	if (frm.set_value) {
+		frm.set_value(values);
+	} else {
+		Object.assign(frm.doc, values);
+	}
+	frappe.show_alert({
+		message: __("{0} fields filled from the registry", [fields.length]),
+		indicator: "green",
+	});
+	if (frm.on_filled) frm.on_filled();
+};
+
 crm_lifecycle.registry.default_query = function (frm, provider) {
 	if (provider === "vies") return frm.doc.tax_id || frm.doc.crm_tax_id || "";
 	const name = frm.doctype === "Lead" ? frm.doc.company_name : frm.doc.customer_name;
 	return frm.doc.crm_registration_no || name || "";
 };
 
-crm_lifecycle.registry.dialog = function (frm, providers) {
-	if (frm.is_dirty()) return frappe.msgprint(__("Save your changes first."));
+crm_lifecycle.registry.dialog = function (frm, providers, setup) {
+	const is_new = frm.is_new();
+	if (!is_new && frm.is_dirty()) return frappe.msgprint(__("Save your changes first."));
 	const esc = crm_lifecycle.esc;
 	let chosen = null;
 
@@ -72,6 +140,11 @@ crm_lifecycle.registry.dialog = function (frm, providers) {
 				.map((i, el) => $(el).attr("data-field"))
 				.get();
 			if (!fields.length) return frappe.msgprint(__("Tick at least one field to fill."));
+			if (is_new) {
+				dialog.hide();
+				crm_lifecycle.registry.fill_new(frm, setup, chosen, fields);
+				return;
+			}
 			frappe.call({
 				method: `${crm_lifecycle.registry.API}.apply`,
 				args: {
@@ -104,7 +177,7 @@ crm_lifecycle.registry.dialog = function (frm, providers) {
 				provider: dialog.get_value("provider"),
 				query: query,
 				doctype: frm.doctype,
-				name: frm.docname,
+				name: is_new ? null : frm.docname,
 			},
 			freeze: true,
 			freeze_message: __("Asking the registry..."),
@@ -143,9 +216,39 @@ crm_lifecycle.registry.dialog = function (frm, providers) {
 	};
 
 	const show_changes = (candidate) => {
-		chosen = candidate;
+		chosen = null;
 		const $wrapper = dialog.fields_dict.changes.$wrapper.empty();
+		const customer = candidate.customer;
+		const other = customer && customer.name !== frm.docname;
+		if (other && frm.doctype === "Customer") {
+			// the server refuses the save too; here the user learns it before typing anything
+			const which = customer.name
+				? `<a href="${frappe.utils.get_form_link("Customer", customer.name)}">${esc(
+						customer.title || customer.name
+				  )}</a>`
+				: __("another customer you cannot see");
+			$wrapper.html(
+				`<div class="alert alert-warning crm-registry-taken">${__(
+					"This registration number already belongs to {0}.",
+					[which]
+				)}</div>`
+			);
+			return;
+		}
+		chosen = candidate;
+		if (other && customer.name) {
+			$wrapper.append(
+				`<div class="alert alert-info crm-registry-taken">${__(
+					"Already a customer: {0}. Link the lead to it with Create > Link to Existing.",
+					[esc(customer.title || customer.name)]
+				)}</div>`
+			);
+		}
+		// a new record's values are those typed into the form so far
+		const now = (change) =>
+			is_new && change.field !== "address" ? frm.doc[setup.fields[change.field]] : change.current;
 		if (!candidate.changes.length) {
+
 			$wrapper.html(`<p>${__("This record already matches the registry.")}</p>`);
 			return;
 		}
@@ -154,12 +257,12 @@ crm_lifecycle.registry.dialog = function (frm, providers) {
 				(change) => `<tr>
 					<td><input type="checkbox" checked data-field="${esc(change.field)}"></td>
 					<td>${esc(change.label)}</td>
-					<td>${esc(change.current) || `<span class="text-muted">${__("empty")}</span>`}</td>
+					<td>${esc(now(change)) || `<span class="text-muted">${__("empty")}</span>`}</td>
 					<td><b>${esc(change.new)}</b></td>
 				</tr>`
 			)
 			.join("");
-		$wrapper.html(`<table class="table table-bordered">
+		$wrapper.append(`<table class="table table-bordered">
 			<thead><tr><th></th><th>${__("Field")}</th><th>${__("Now")}</th><th>${__("From the registry")}</th></tr></thead>
 			<tbody>${rows}</tbody></table>`);
 	};
@@ -173,3 +276,16 @@ crm_lifecycle.once("registry_form", () => {
 		frappe.ui.form.on(doctype, { refresh: (frm) => crm_lifecycle.registry.refresh(frm) });
 	}
 });
+
+// the Customer list's "New from Registry" (this file is also part of the list's script)
+crm_lifecycle.extend_list("Customer", "registry", (settings) => {
+	crm_lifecycle.after(settings, "onload", (listview) => {
+		crm_lifecycle.registry.setup_of("Customer").then((setup) => {
+			if (!setup.providers.length) return;
+			listview.page.add_inner_button(__("New from Registry"), () =>
+				crm_lifecycle.registry.new_from_registry("Customer")
+			);
+		});
+	});
+});
+
