@@ -33,6 +33,7 @@ doctype_js = {
 	"Customer": [
 		"public/js/lifecycle_party.js",
 		"public/js/customer.js",
+		"public/js/portal_access.js",
 		"public/js/conversion.js",
 		"public/js/registry.js",
 		"public/js/export.js",
@@ -147,6 +148,8 @@ has_website_permission = {
 	doctype: "crm_lifecycle.overrides.portal.has_website_permission" for doctype in _portal_rules.WEB_DOCTYPES
 }
 update_website_context = ["crm_lifecycle.overrides.portal.update_website_context"]
+# A portal contact's own page (www/email_preferences): the e-mails it gets, switched by itself.
+portal_menu_items = [{"title": "E-mail Preferences", "route": "/email_preferences", "role": "Customer"}]
 page_renderer = [
 	"crm_lifecycle.overrides.portal_pages.SectionListPage",
 	"crm_lifecycle.overrides.portal_pages.ProjectPage",

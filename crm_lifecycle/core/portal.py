@@ -1,8 +1,10 @@
 """Which portal sections a customer's contact may see, and which e-mails it receives.
 
-Access resolves per area, most specific first: the contact's own override, the template of
-the customer's Customer Group, the site default, and finally "everything allowed, every e-mail
-on" (so installing the app changes nothing until someone restricts a contact).
+Access resolves per area and per switch ("sees in portal", "gets e-mails"), most specific first:
+the contact's own override, the template of the customer's Customer Group, the site default, and
+finally "everything allowed, every e-mail on" (so installing the app changes nothing until someone
+restricts a contact). A row may decide one switch and leave the other to the layers below
+(`None`): a contact that switches off an e-mail does not pin what it may see.
 """
 
 from dataclasses import dataclass
@@ -52,11 +54,16 @@ class Source(str, Enum):
 	DEFAULT = "default"
 
 
+SOURCE_ORDER = (Source.CONTACT, Source.CUSTOMER_GROUP, Source.DEFAULT)
+
+
 @dataclass(frozen=True)
 class Grant:
 	view: bool
 	email: bool
-	source: Source = Source.DEFAULT
+	source: Source = Source.DEFAULT  # the most specific layer that decides either switch
+	view_source: Source = Source.DEFAULT
+	email_source: Source = Source.DEFAULT
 
 
 class InvalidAccess(Refused):
@@ -68,7 +75,9 @@ class InvalidAccess(Refused):
 		self.value = value
 
 
-Rows = dict[str, tuple[bool, bool]]  # area -> (view, email)
+Switch = bool | None  # None: this layer leaves the switch to the layers below
+Rows = dict[str, tuple[Switch, Switch]]  # area -> (view, email)
+KEEP = "keep"  # parse_access: a switch not named keeps the contact's current setting
 
 
 def view_area(doctype: str, is_return: bool = False) -> str | None:
@@ -95,46 +104,82 @@ def effective(default: Rows, group: Rows | None, contact: Rows | None) -> dict[s
 	)
 	grants = {}
 	for area in AREAS:
-		for rows, source in layers:
-			if area.name in rows:
-				view, email = rows[area.name]
-				grants[area.name] = Grant(
-					view=bool(view) and area.view, email=bool(email) and area.email, source=source
-				)
-				break
-		else:
-			grants[area.name] = Grant(view=area.view, email=area.email)
+		decided = []
+		for index, capable in ((0, area.view), (1, area.email)):
+			value, source = capable, Source.DEFAULT
+			for rows, layer in layers:
+				switch = rows.get(area.name, (None, None))[index]
+				if switch is not None:
+					value, source = bool(switch), layer
+					break
+			decided.append((bool(value) and capable, source))
+		(view, view_source), (email, email_source) = decided
+		grants[area.name] = Grant(
+			view=view,
+			email=email,
+			source=min(view_source, email_source, key=SOURCE_ORDER.index),
+			view_source=view_source,
+			email_source=email_source,
+		)
 	return grants
 
 
-def parse_access(access: dict) -> Rows:
-	"""Validate an access object such as {"Invoices": {"view": 1, "email": 0}}."""
+def parse_access(access: dict) -> dict[str, tuple]:
+	"""Validate an access object such as {"Invoices": {"view": 1, "email": 0}}: 0 / 1 decide a
+	switch, null leaves it to the customer group's template and the default, a switch not named
+	keeps its current setting (KEEP)."""
 	if not isinstance(access, dict):
 		raise InvalidAccess("not_an_object", type(access).__name__)
-	rows: Rows = {}
+	rows = {}
 	for name, switches in access.items():
 		area = AREA_BY_NAME.get(name)
 		if area is None:
 			raise InvalidAccess("unknown_section", str(name))
 		if not isinstance(switches, dict) or not set(switches) <= {"view", "email"}:
 			raise InvalidAccess("bad_switches", str(name))
-		view = _switch(switches.get("view", area.view), name)
-		email = _switch(switches.get("email", area.email), name)
-		if view and not area.view:
+		view = _switch(switches["view"], name) if "view" in switches else KEEP
+		email = _switch(switches["email"], name) if "email" in switches else KEEP
+		if view is True and not area.view:
 			raise InvalidAccess("no_view_switch", name)
-		if email and not area.email:
+		if email is True and not area.email:
 			raise InvalidAccess("no_email_switch", name)
 		rows[name] = (view, email)
 	return rows
 
 
-def _switch(value, section: str) -> bool:
-	"""0 / 1 (also booleans and "0" / "1" as forms send them); anything else is refused."""
+def merge(current: tuple[Switch, Switch] | None, requested: tuple) -> tuple[Switch, Switch] | None:
+	"""A contact's row after a change: KEEP takes the current switch; None when the row decides
+	nothing any more (and can go)."""
+	current = current or (None, None)
+	row = tuple(old if new == KEEP else new for old, new in zip(current, requested, strict=True))
+	return None if row == (None, None) else row
+
+
+def _switch(value, section: str) -> Switch:
+	"""0 / 1 (also booleans and "0" / "1" as forms send them), None to inherit; else refused."""
+	if value is None:
+		return None
 	if isinstance(value, bool) or value in (0, 1):
 		return bool(value)
 	if isinstance(value, str) and value.strip() in ("0", "1"):
 		return value.strip() == "1"
 	raise InvalidAccess("bad_value", section)
+
+
+def may_opt_in(area_name: str, default: Rows, group: Rows | None, contact: Rows | None, own: bool) -> bool:
+	"""Whether a contact may switch this e-mail on itself (portal page "E-mail Preferences"): only
+	what its company allows. The customer group's template and the default must send it, no
+	colleague may have switched it off for the contact (`own`: the contact's row was set by the
+	contact), and the contact must see the section the e-mails are about."""
+	area = AREA_BY_NAME[area_name]
+	if not area.email:
+		return False
+	if not effective(default, group, None)[area_name].email:
+		return False
+	row = (contact or {}).get(area_name, (None, None))
+	if row[1] is False and not own:
+		return False
+	return not area.view or effective(default, group, contact)[area_name].view
 
 
 def strictest(grants: list[dict[str, Grant]]) -> dict[str, Grant]:
@@ -144,6 +189,8 @@ def strictest(grants: list[dict[str, Grant]]) -> dict[str, Grant]:
 			view=all(g[name].view for g in grants),
 			email=all(g[name].email for g in grants),
 			source=grants[0][name].source,
+			view_source=grants[0][name].view_source,
+			email_source=grants[0][name].email_source,
 		)
 		for name in grants[0]
 	}

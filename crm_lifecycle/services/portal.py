@@ -15,8 +15,15 @@ from crm_lifecycle.services import links, locking, records, refusals, visibility
 SETTINGS = "CRM Lifecycle Settings"
 
 
+def _switches(view, email, inherit_view, inherit_email) -> tuple[core.Switch, core.Switch]:
+	return (None if inherit_view else bool(view), None if inherit_email else bool(email))
+
+
 def _rows(table) -> core.Rows:
-	return {row.section: (bool(row.view), bool(row.email)) for row in table or []}
+	return {
+		row.section: _switches(row.view, row.email, row.get("inherit_view"), row.get("inherit_email"))
+		for row in table or []
+	}
 
 
 def validate_rows(table) -> None:
@@ -25,8 +32,9 @@ def validate_rows(table) -> None:
 		if row.section in seen:
 			frappe.throw(_("Section {0} is listed twice.").format(_(row.section)), frappe.ValidationError)
 		seen.add(row.section)
+		view, email = _switches(row.view, row.email, row.get("inherit_view"), row.get("inherit_email"))
 		try:
-			core.parse_access({row.section: {"view": row.view, "email": row.email}})
+			core.parse_access({row.section: {"view": view, "email": email}})
 		except core.InvalidAccess as error:
 			refuse(error)
 
@@ -71,13 +79,20 @@ def _access_rows(parenttype: str, parents: list[str] | set[str]) -> dict[str, co
 	access = DocType("Lifecycle Portal Access")
 	rows = (
 		frappe.qb.from_(access)
-		.select(access.parent, access.section, access.view, access.email)
+		.select(
+			access.parent,
+			access.section,
+			access.view,
+			access.email,
+			access.inherit_view,
+			access.inherit_email,
+		)
 		.where((access.parenttype == parenttype) & access.parent.isin(parents))
 		.run()
 	)
 	by_parent: dict[str, core.Rows] = {parent: {} for parent in parents}
-	for parent, section, view, email in rows:
-		by_parent[parent][section] = (bool(view), bool(email))
+	for parent, section, view, email, inherit_view, inherit_email in rows:
+		by_parent[parent][section] = _switches(view, email, inherit_view, inherit_email)
 	return by_parent
 
 
@@ -159,29 +174,65 @@ def access_of_contact(contact: str) -> dict[str, core.Grant]:
 	return core.effective(_default_rows(), group, _contact_rows([contact]).get(contact))
 
 
-def get_access(contact: str) -> dict:
+def _as_dict(grants: dict[str, core.Grant]) -> dict:
 	return {
-		area: {"view": int(grant.view), "email": int(grant.email), "source": grant.source.value}
-		for area, grant in access_of_contact(contact).items()
+		area: {
+			"view": int(grant.view),
+			"email": int(grant.email),
+			"source": grant.source.value,
+			"view_source": grant.view_source.value,
+			"email_source": grant.email_source.value,
+			"has_view": int(core.AREA_BY_NAME[area].view),
+			"has_email": int(core.AREA_BY_NAME[area].email),
+		}
+		for area, grant in grants.items()
 	}
 
 
+def get_access(contact: str) -> dict:
+	return _as_dict(access_of_contact(contact))
+
+
 def set_access(contact: str, access: dict) -> dict:
+	"""A colleague's change of the contact's switches (desk grid, REST)."""
 	try:
 		rows = core.parse_access(access)
 	except core.InvalidAccess as error:
 		refuse(error)
 	access_of_contact(contact)  # refuses a contact without a customer
+	return _write(contact, rows, by_contact=False)
+
+
+def _write(contact: str, rows: dict[str, tuple], by_contact: bool) -> dict:
+	"""Stores the contact's rows (KEEP keeps a switch) in one form save and notes the change on
+	its timeline. `by_contact`: the contact's own e-mail choice on the portal, which its portal
+	user (no desk permission on Contact) may make for its own contact only."""
 	locking.check_write_to("Contact", contact)
 	before = get_access(contact)
 
 	def change(doc):
+		doc.flags.ignore_permissions = by_contact  # the caller checked the contact is the user's
 		existing = {row.section: row for row in doc.crm_portal_access}
-		for section, (view, email) in rows.items():
-			if section in existing:
-				existing[section].view, existing[section].email = int(view), int(email)
+		for section, requested in rows.items():
+			row = existing.get(section)
+			merged = core.merge(_rows([row]).get(section) if row else None, requested)
+			if merged is None:
+				if row:
+					doc.remove(row)
+				continue
+			view, email = merged
+			values = {
+				"view": int(bool(view)),
+				"email": int(bool(email)),
+				"inherit_view": int(view is None),
+				"inherit_email": int(email is None),
+			}
+			if requested[1] != core.KEEP:
+				values["email_by_contact"] = int(by_contact and email is False)
+			if row:
+				row.update(values)
 			else:
-				doc.append("crm_portal_access", {"section": section, "view": int(view), "email": int(email)})
+				doc.append("crm_portal_access", {"section": section, **values})
 
 	doc = records.save_changes("Contact", contact, change)
 	clear_access_cache()
@@ -194,8 +245,142 @@ def set_access(contact: str, access: dict) -> dict:
 		if (before[area]["view"], before[area]["email"]) != (after[area]["view"], after[area]["email"])
 	]
 	if changes:
-		doc.add_comment("Info", _("Portal access changed: {0}").format("; ".join(changes)))
+		message = _("E-mail preferences changed by the contact: {0}") if by_contact else None
+		doc.add_comment("Info", (message or _("Portal access changed: {0}")).format("; ".join(changes)))
 	return after
+
+
+def sections() -> list[dict]:
+	"""The portal sections in order, with the switches each one has."""
+	return [{"section": area.name, "view": int(area.view), "email": int(area.email)} for area in core.AREAS]
+
+
+def customer_access(customer: str) -> dict:
+	"""The grid on the Customer: each readable contact's switches as this customer's contact
+	(judged with this customer's group template); contacts the user may not read are counted."""
+	contacts = links.contacts_of("Customer", customer)
+	readable = visibility.readable("Contact", contacts)
+	shown = [contact for contact in contacts if contact in readable]
+	groups = _customer_groups({customer})
+	group = _group_rows(set(groups.values())).get(groups.get(customer))
+	default = _default_rows()
+	rows = _contact_rows(shown)
+	titles = dict(
+		frappe.get_all(
+			"Contact", filters={"name": ("in", shown or [""])}, fields=["name", "full_name"], as_list=True
+		)
+	)
+	return {
+		"sections": sections(),
+		"contacts": [
+			{
+				"contact": contact,
+				"title": titles.get(contact) or contact,
+				"can_write": int(bool(frappe.has_permission("Contact", "write", contact))),
+				"access": _as_dict(core.effective(default, group, rows.get(contact))),
+			}
+			for contact in shown
+		],
+		"hidden": len(contacts) - len(shown),
+	}
+
+
+def _layers_of(contact: str) -> tuple[core.Rows, core.Rows | None, core.Rows | None, set[str]]:
+	"""(default, the customer group's template, the contact's rows, sections whose e-mail the
+	contact switched off itself) for a contact of a customer."""
+	customers = [customer for _c, customer in links.contact_links([contact])]
+	groups = _customer_groups({customers[0]}) if customers else {}
+	group = _group_rows(set(groups.values())).get(groups.get(customers[0])) if customers else None
+	access = DocType("Lifecycle Portal Access")
+	own = set(
+		frappe.qb.from_(access)
+		.select(access.section)
+		.where((access.parenttype == "Contact") & (access.parent == contact) & (access.email_by_contact == 1))
+		.run(pluck=True)
+	)
+	return _default_rows(), group, _contact_rows([contact]).get(contact), own
+
+
+def my_email_preferences(user: str | None = None) -> list[dict]:
+	"""The portal page "E-mail Preferences": for each of the user's contacts at a customer, the
+	e-mails it gets and whether it may change each one itself."""
+	user = user or frappe.session.user
+	contacts = frappe.get_all(
+		"Contact", filters={"user": user}, fields=["name", "full_name"], order_by="name"
+	)
+	customers_of: dict[str, list[str]] = {}
+	for contact, customer in links.contact_links([c.name for c in contacts]):
+		customers_of.setdefault(contact, []).append(customer)
+	result = []
+	for contact in contacts:
+		if contact.name not in customers_of:
+			continue
+		default, group, rows, own = _layers_of(contact.name)
+		grants = core.effective(default, group, rows)
+		sections = []
+		for area in core.AREAS:
+			if not area.email:
+				continue
+			on = grants[area.name].email
+			may_on = core.may_opt_in(area.name, default, group, rows, area.name in own)
+			sections.append({"section": area.name, "email": int(on), "may_change": int(on or may_on)})
+		customer_names = dict(
+			frappe.get_all(
+				"Customer",
+				filters={"name": ("in", customers_of[contact.name])},
+				fields=["name", "customer_name"],
+				as_list=True,
+			)
+		)
+		result.append(
+			{
+				"contact": contact.name,
+				"contact_name": contact.full_name or contact.name,
+				"customers": sorted(customer_names.values()),
+				"sections": sections,
+			}
+		)
+	return result
+
+
+def set_my_email_preferences(contact: str, emails: dict, user: str | None = None) -> list[dict]:
+	"""The contact's own choice of e-mails ({section: 0 / 1}); only its own contact, only e-mail
+	switches, and on only where its company allows it (core.may_opt_in)."""
+	user = user or frappe.session.user
+	if user == "Guest" or frappe.db.get_value("Contact", contact, "user") != user:
+		frappe.throw(
+			_("You may only change the e-mail preferences of your own contact."), frappe.PermissionError
+		)
+	if not links.contact_links([contact]):
+		frappe.throw(_("Your contact is not linked to a customer."), frappe.ValidationError)
+	if not isinstance(emails, dict) or not emails:
+		frappe.throw(
+			_("Pass the e-mails to switch, such as {0}.").format('{"Invoices": 0}'), frappe.ValidationError
+		)
+	try:
+		requested = core.parse_access({section: {"email": value} for section, value in emails.items()})
+	except core.InvalidAccess as error:
+		refuse(error)
+	default, group, rows, own = _layers_of(contact)
+	grants = core.effective(default, group, rows)
+	changes = {}
+	for section, (_view, email) in requested.items():
+		if email is None:
+			frappe.throw(_("Switch {0} with 0 or 1.").format(_(section)), frappe.ValidationError)
+		if email == grants[section].email:
+			continue
+		if email and not core.may_opt_in(section, default, group, rows, section in own):
+			frappe.throw(
+				_("Your company does not send you {0} e-mails; ask your contact person there.").format(
+					_(section)
+				),
+				frappe.PermissionError,
+			)
+		# off: the contact's own "no"; on: back to what the company sends (the template, default)
+		changes[section] = (core.KEEP, False if not email else None)
+	if changes:
+		_write(contact, changes, by_contact=True)
+	return my_email_preferences(user)
 
 
 def customer_of(doctype: str, name: str) -> tuple[str | None, str | None]:

@@ -226,22 +226,41 @@ PORTAL_ACCESS_FIELDS = [
 		"collapsible": 1,
 		"insert_after": "is_primary_contact",
 		"description": _(
-			"Portal sections this contact sees and e-mails it receives; a section without a row "
-			"follows the Customer Group's template or the CRM Lifecycle Settings default"
+			"Tick what this contact sees in the portal and which e-mails it gets; what is not "
+			"ticked here follows the Customer Group's template or the CRM Lifecycle Settings default"
 		),
 	},
 	{
+		# the contact's own settings; public/js/portal_access.js shows and edits them as a grid
 		"fieldname": "crm_portal_access",
 		"label": _("Portal Sections and E-mails"),
 		"fieldtype": "Table",
 		"options": "Lifecycle Portal Access",
+		"hidden": 1,
 		"insert_after": "crm_portal_section",
 	},
 	{
 		"fieldname": "crm_portal_effective",
-		"label": _("Effective Permissions"),
+		"label": _("Portal Rights"),
 		"fieldtype": "HTML",
 		"insert_after": "crm_portal_access",
+	},
+]
+
+# The same grid for all contacts of a customer, on the Customer.
+CUSTOMER_PORTAL_FIELDS = [
+	{
+		"fieldname": "crm_portal_rights_section",
+		"label": _("Portal Rights of Contacts"),
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+		"insert_after": "portal_users",
+	},
+	{
+		"fieldname": "crm_portal_rights",
+		"label": _("Portal Rights"),
+		"fieldtype": "HTML",
+		"insert_after": "crm_portal_rights_section",
 	},
 ]
 
@@ -338,7 +357,8 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	**FINAL_CANCELLATION_FIELDS,
 	"Customer": _deactivation_fields(insert_after="disabled")
 	+ _invalidation_fields(insert_after="crm_deactivation_reason")
-	+ _dependencies_fields(insert_after="portal_users")
+	+ CUSTOMER_PORTAL_FIELDS
+	+ _dependencies_fields(insert_after="crm_portal_rights")
 	+ _registry_fields(insert_after="tax_id", with_tax_id=False)
 	+ ACCOUNT_FIELDS,
 	"Contact": _deactivation_fields(insert_after="status")

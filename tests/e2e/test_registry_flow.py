@@ -72,7 +72,9 @@ def test_new_customer_from_the_registry_then_the_same_number_again(local_registr
 	dialog.locator(".btn-primary", has_text="Apply Selected").click()
 
 	expect(page).to_have_url(re.compile(r"/app/customer/new"))  # a new, unsaved form
-	expect(page.locator(".form-layout input[data-fieldname='customer_name']")).to_have_value("Škoda Auto a.s.")
+	expect(page.locator(".form-layout input[data-fieldname='customer_name']")).to_have_value(
+		"Škoda Auto a.s."
+	)
 	expect(page.locator(".form-layout input[data-fieldname='crm_registration_no']")).to_have_value(NUMBER)
 	page.keyboard.press("Control+s")
 	expect(page.locator(".page-head:visible .indicator-pill")).not_to_contain_text("Not Saved")
