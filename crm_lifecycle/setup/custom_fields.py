@@ -223,7 +223,7 @@ PORTAL_ACCESS_FIELDS = [
 		"fieldname": "crm_portal_section",
 		"label": _("Portal & E-mail"),
 		"fieldtype": "Section Break",
-		"collapsible": 1,
+		"collapsible": 0,  # the grid stays open while a change reloads the form
 		"insert_after": "is_primary_contact",
 		"description": _(
 			"Tick what this contact sees in the portal and which e-mails it gets; what is not "
@@ -247,13 +247,13 @@ PORTAL_ACCESS_FIELDS = [
 	},
 ]
 
-# The same grid for all contacts of a customer, on the Customer.
+# The same grid for all contacts of a customer, on the Customer (in ERPNext's "Portal Users" tab).
 CUSTOMER_PORTAL_FIELDS = [
 	{
 		"fieldname": "crm_portal_rights_section",
 		"label": _("Portal Rights of Contacts"),
 		"fieldtype": "Section Break",
-		"collapsible": 1,
+		"collapsible": 0,
 		"insert_after": "portal_users",
 	},
 	{
