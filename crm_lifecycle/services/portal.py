@@ -324,21 +324,9 @@ def my_email_preferences(user: str | None = None) -> list[dict]:
 			on = grants[area.name].email
 			may_on = core.may_opt_in(area.name, default, group, rows, area.name in own)
 			sections.append({"section": area.name, "email": int(on), "may_change": int(on or may_on)})
-		customer_names = dict(
-			frappe.get_all(
-				"Customer",
-				filters={"name": ("in", customers_of[contact.name])},
-				fields=["name", "customer_name"],
-				as_list=True,
-			)
-		)
+		# only the user's own contact is named: the customer is not read for a portal user
 		result.append(
-			{
-				"contact": contact.name,
-				"contact_name": contact.full_name or contact.name,
-				"customers": sorted(customer_names.values()),
-				"sections": sections,
-			}
+			{"contact": contact.name, "contact_name": contact.full_name or contact.name, "sections": sections}
 		)
 	return result
 
