@@ -4,6 +4,10 @@ fixtures come from tests/site_fixtures.py).
 
 Skipped with one line when no browser is available (set CHROMIUM to its path; default
 /usr/bin/chromium). Screenshots of each flow's final state go to tests/e2e/artifacts/.
+
+The README's pictures are some of those screenshots: a flow names them (`readme="..."`), and
+`CRM_LIFECYCLE_README_SHOTS=docs/screenshots bash tests/run.sh tests/e2e` writes them there, the
+size of the browser window (docs/screenshots/README.md).
 """
 
 import os
@@ -14,6 +18,7 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(os.environ.get("CRM_LIFECYCLE_ARTIFACTS") or Path(__file__).parent / "artifacts")
+README_SHOTS = os.environ.get("CRM_LIFECYCLE_README_SHOTS")
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -101,9 +106,13 @@ def screenshot(request):
 		folder = Path(tempfile.gettempdir()) / "crm_lifecycle_e2e_artifacts"
 		folder.mkdir(exist_ok=True)
 
-	def take(page, suffix: str = ""):
+	def take(page, suffix: str = "", readme: str | None = None):
 		path = folder / f"{request.node.name}{suffix}.png"
 		page.screenshot(path=str(path), full_page=True)
+		if readme and README_SHOTS:
+			shots = Path(README_SHOTS)
+			shots.mkdir(parents=True, exist_ok=True)
+			page.screenshot(path=str(shots / f"{readme}.png"))
 		return path
 
 	return take

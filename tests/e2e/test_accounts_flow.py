@@ -119,7 +119,7 @@ def test_a_z_bar_and_account_data_filters(login, committed, screenshot):
 		".list-row-container .list-subject a[data-doctype='Customer']"
 	).all_inner_texts():
 		assert name.strip().upper().startswith("Q"), name
-	screenshot(page, "-letter-q")
+	screenshot(page, "-letter-q", readme="account-views")
 
 	bar.locator(".crm-az-letter[data-letter='']").click()
 	expect(row(page, zebra)).to_be_visible()

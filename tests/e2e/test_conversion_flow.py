@@ -1,6 +1,9 @@
 """A desk user converts a lead from the Create menu, reads the Dependencies tab, and links another
 lead to an existing customer through the dialog (issue 6)."""
 
+import re
+from urllib.parse import quote
+
 import pytest
 from playwright.sync_api import expect
 
@@ -55,7 +58,7 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	expect(table).to_contain_text("Customer")
 	expect(table).to_contain_text("Opportunity")
 	expect(table.locator("a", has_text=lead.company_name).first).to_be_visible()  # the customer's link
-	screenshot(page, "-dependencies")
+	screenshot(page, "-dependencies", readme="dependencies")
 	made = keep_for_cleanup(committed, lead.name)
 	assert {doctype for doctype, _ in made} == {"Contact", "Customer", "Opportunity"}
 
@@ -121,7 +124,7 @@ def test_a_repeat_lead_is_linked_to_the_suggested_customer(tidy_timeline, login,
 	expect(suggestion).to_have_attribute("title", "Found by company name")
 	suggestion.click()
 	expect(dialog.locator("input[data-fieldname='customer']")).to_have_value(customer.name)
-	screenshot(page, "-suggestions")
+	screenshot(page, "-suggestions", readme="repeat-lead")
 	dialog.locator(".btn-primary", has_text="Link").click()
 	expect(page.locator(".modal.show")).to_contain_text("linked")
 
@@ -134,3 +137,38 @@ def test_a_repeat_lead_is_linked_to_the_suggested_customer(tidy_timeline, login,
 	expect(graph).to_contain_text(first.name)
 	expect(graph).to_contain_text(repeat.name)
 	screenshot(page, "-both-leads")
+
+
+def test_dependencies_drawn_as_a_graph(tidy_timeline, login, committed, screenshot):
+	"""Issue 18: the Dependencies tab draws the graph (a box per record coloured by status, arrows
+	"made from", the record itself outlined), with the table kept below; a click opens a record."""
+	from crm_lifecycle.services import conversion, dependencies
+
+	lead = committed.make_lead(with_contact=False)
+	conversion.convert("Lead", lead.name, ["Contact", "Customer", "Opportunity"])
+	frappe.db.commit()
+	made = dict(keep_for_cleanup(committed, lead.name))
+	graph = dependencies.graph("Lead", lead.name)
+	page = login("Administrator", "admin")
+
+	page.goto(f"/app/lead/{lead.name}")
+	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	svg = page.locator(".crm-dependency-graph svg")
+	expect(svg).to_be_visible()
+	nodes = svg.locator(".crm-graph-node")
+	expect(nodes).to_have_count(len(graph["nodes"]))
+	expect(svg.locator(".crm-graph-edge")).to_have_count(len(graph["edges"]))
+	drawn = {(n.get_attribute("data-doctype"), n.get_attribute("data-name")) for n in nodes.all()}
+	assert drawn == {(node["doctype"], node["name"]) for node in graph["nodes"]}
+	root = svg.locator(".crm-graph-node[data-root='1']")
+	expect(root).to_have_attribute("data-name", lead.name)
+	expect(root).to_have_attribute("data-colour", "green")  # Converted
+	expect(root.locator("rect")).to_have_attribute("stroke-width", "3")
+	for doctype in ("Customer", "Contact", "Opportunity"):
+		edge = svg.locator(f".crm-graph-edge[data-source='{lead.name}'][data-target='{made[doctype]}']")
+		expect(edge).to_have_count(1)
+	expect(page.locator(".crm-dependencies")).to_contain_text(made["Opportunity"])  # the table stays
+	screenshot(page, readme="dependencies-graph")
+
+	svg.locator(f".crm-graph-node[data-doctype='Customer'][data-name='{made['Customer']}']").click()
+	expect(page).to_have_url(re.compile(re.escape(f"/app/customer/{quote(made['Customer'], safe='')}")))

@@ -29,9 +29,11 @@ def test_deactivate_hold_reactivate_release(login, committed, screenshot):
 	# a save on the server, then the form reloads: as long as any action may take (20 s)
 	expect(banner).to_contain_text("Deactivated by", timeout=20_000)
 	expect(banner).to_contain_text("Closed down")
+	screenshot(page, "-banner", readme="deactivation")
 
 	page.goto(f"/app/sales-invoice?customer={customer.name}")
 	expect(page.locator(".list-row-container", has_text=invoices[0].name)).to_contain_text("On Hold")
+	screenshot(page, "-held", readme="invoices-on-hold")
 
 	page.goto(f"/app/customer/{customer.name}")
 	open_menu_item(page, "Reactivate")

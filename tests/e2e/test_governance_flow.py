@@ -70,6 +70,7 @@ def test_lock_banner_read_only_list_indicator_and_admin_unlock(
 	# read-only: the customer name cannot be typed into and there is no Save button
 	expect(other.locator(".frappe-control[data-fieldname='customer_name'] input:visible")).to_have_count(0)
 	expect(other.locator(".page-head:visible .primary-action:visible", has_text="Save")).to_have_count(0)
+	screenshot(other, "-locked", readme="lock")
 	other.goto(f"/app/customer?customer_name={customer.customer_name}")
 	row = other.locator(".list-row-container", has_text=customer.customer_name)
 	expect(row.locator(".crm-lock-indicator")).to_have_count(1)
@@ -79,7 +80,7 @@ def test_lock_banner_read_only_list_indicator_and_admin_unlock(
 	panel = other.locator(".modal.show")
 	expect(panel).to_contain_text("Contract talks")
 	expect(panel).to_contain_text(frappe.utils.get_fullname(seller))
-	screenshot(other, "-security")
+	screenshot(other, "-security", readme="governance-security")
 	panel.locator(".btn-modal-close").first.click()
 
 	admin = login("Administrator", "admin")

@@ -27,7 +27,7 @@ def test_restrict_contact_then_portal_shows_only_allowed_sections(login, committ
 	expect(effective.locator("tr[data-section='Credit Notes'] input[data-kind='email']")).not_to_be_checked()
 	expect(effective.locator("tr", has_text="Invoices")).to_contain_text("this contact")
 	expect(effective.locator("tr", has_text="Orders")).to_contain_text("default")
-	screenshot(desk, "-contact")
+	screenshot(desk, "-contact", readme="portal-rights-contact")
 
 	frappe.db.rollback()
 	for denied in ("Invoices", "Credit Notes"):
@@ -72,7 +72,7 @@ def test_customer_grid_and_the_contacts_own_email_page(login, committed, screens
 		f"tr[data-contact='{buyer.name}'] input[data-section='Deliveries'][data-kind='email']"
 	)
 	expect(deliveries).to_be_disabled()  # deliveries send no e-mail
-	screenshot(desk, "-customer")
+	screenshot(desk, "-customer", readme="portal-rights-customer")
 
 	portal = login(buyer.user, committed.PORTAL_PASSWORD)
 	portal.goto("/orders")
@@ -84,7 +84,7 @@ def test_customer_grid_and_the_contacts_own_email_page(login, committed, screens
 	invoices = page.locator(".crm-email-switch[data-section='Invoices']")
 	invoices.uncheck()
 	expect(page.locator(".crm-email-status")).to_have_text("Saved")
-	screenshot(portal, "-portal")
+	screenshot(portal, "-portal", readme="portal-email-preferences")
 
 	frappe.db.rollback()
 	values = frappe.db.get_value(

@@ -68,7 +68,7 @@ def test_new_customer_from_the_registry_then_the_same_number_again(local_registr
 	changes = dialog.locator("table")
 	expect(changes).to_contain_text("Škoda Auto a.s.")
 	expect(changes).to_contain_text("Mladá Boleslav")
-	screenshot(page, "-dialog")
+	screenshot(page, "-dialog", readme="registry-new-customer")
 	dialog.locator(".btn-primary", has_text="Apply Selected").click()
 
 	expect(page).to_have_url(re.compile(r"/app/customer/new"))  # a new, unsaved form

@@ -273,7 +273,8 @@ crm_lifecycle.conversion.graph_html = function (graph) {
 	const truncated = graph.truncated
 		? `<p class="text-muted small">${__("Only the first {0} documents are shown.", [graph.nodes.length])}</p>`
 		: "";
-	return `<table class="table table-bordered table-sm crm-dependencies">
+	return `${crm_lifecycle.conversion.graph_svg(graph)}
+	<table class="table table-bordered table-sm crm-dependencies">
 		<thead><tr>
 			<th>${__("Document")}</th><th>${__("Title")}</th><th>${__("Status")}</th><th>${__("Made From")}</th>
 		</tr></thead>
@@ -281,10 +282,13 @@ crm_lifecycle.conversion.graph_html = function (graph) {
 	</table>${truncated}`;
 };
 
-crm_lifecycle.conversion.status_pill = function (node) {
-	if (!node.accessible) return `<span class="text-muted">${__("Not permitted")}</span>`;
-	let status = node.status || "";
-	if (node.docstatus === 2) status = "Cancelled";
+crm_lifecycle.conversion.status_of = function (node) {
+	if (!node.accessible) return "";
+	return node.docstatus === 2 ? "Cancelled" : node.status || "";
+};
+
+crm_lifecycle.conversion.status_colour = function (node) {
+	if (!node.accessible) return "gray";
 	const colours = {
 		Cancelled: "red",
 		Lost: "red",
@@ -300,9 +304,102 @@ crm_lifecycle.conversion.status_pill = function (node) {
 		Completed: "green",
 		Enabled: "green",
 	};
-	return `<span class="indicator-pill ${colours[status] || "blue"}">${__(
-		crm_lifecycle.esc(status)
+	return colours[crm_lifecycle.conversion.status_of(node)] || "blue";
+};
+
+crm_lifecycle.conversion.status_pill = function (node) {
+	if (!node.accessible) return `<span class="text-muted">${__("Not permitted")}</span>`;
+	return `<span class="indicator-pill ${crm_lifecycle.conversion.status_colour(node)}">${__(
+		crm_lifecycle.esc(crm_lifecycle.conversion.status_of(node))
 	)}</span>`;
+};
+
+// The graph as a picture: one column per generation, arrows "made from" (dashed: linked), the
+// record itself outlined thick, each box coloured by status and opening its record on click.
+crm_lifecycle.conversion.graph_svg = function (graph) {
+	const esc = crm_lifecycle.esc;
+	const W = 180,
+		H = 52,
+		GX = 70,
+		GY = 16,
+		PAD = 10;
+	const tints = {
+		red: ["#fdecec", "#e24c4c"],
+		orange: ["#fff4e5", "#f5a623"],
+		green: ["#e9f7ef", "#2f9e5b"],
+		gray: ["#f3f3f3", "#8d99a6"],
+		blue: ["#eaf2fd", "#318ad8"],
+	};
+	const key = (doctype, name) => `${doctype}\u0000${name}`;
+	const rows_in = {};
+	const place = {};
+	for (const node of graph.nodes) {
+		const column = node.generation;
+		const row = (rows_in[column] = (rows_in[column] || 0) + 1) - 1;
+		place[key(node.doctype, node.name || node.ref)] = {
+			x: PAD + column * (W + GX),
+			y: PAD + row * (H + GY),
+			node,
+		};
+	}
+	const columns = Math.max(...Object.keys(rows_in).map(Number)) + 1;
+	const rows = Math.max(...Object.values(rows_in));
+	const width = PAD * 2 + columns * W + (columns - 1) * GX;
+	const height = PAD * 2 + rows * H + (rows - 1) * GY;
+	const short = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+	const edges = graph.edges
+		.map((edge) => {
+			const from = place[key(edge.source_doctype, edge.source_name || edge.source_ref)];
+			const to = place[key(edge.target_doctype, edge.target_name || edge.target_ref)];
+			if (!from || !to) return "";
+			const x1 = from.x + W,
+				y1 = from.y + H / 2,
+				x2 = to.x,
+				y2 = to.y + H / 2;
+			const bend = Math.max(Math.abs(x2 - x1) / 2, 30);
+			const dash = edge.kind === "Link" ? ` stroke-dasharray="5 4"` : "";
+			return `<path class="crm-graph-edge" data-source="${esc(
+				edge.source_name || edge.source_ref
+			)}" data-target="${esc(edge.target_name || edge.target_ref)}" data-kind="${esc(edge.kind)}"
+				d="M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}"
+				fill="none" stroke="#8d99a6" stroke-width="1.5"${dash} marker-end="url(#crm-arrow)"></path>`;
+		})
+		.join("");
+
+	const nodes = Object.values(place)
+		.map(({ x, y, node }) => {
+			const colour = crm_lifecycle.conversion.status_colour(node);
+			const [fill, stroke] = tints[colour];
+			const label = node.name ? short(node.name, 24) : __("Not permitted");
+			const second = [node.title && node.title !== node.name ? node.title : "", __(crm_lifecycle.conversion.status_of(node))]
+				.filter(Boolean)
+				.join(" · ");
+			const box = `<rect x="${x}" y="${y}" width="${W}" height="${H}" rx="6" fill="${fill}"
+					stroke="${stroke}" stroke-width="${node.root ? 3 : 1}"></rect>
+				<text x="${x + 8}" y="${y + 15}" font-size="10" fill="#6c7680">${esc(__(node.doctype))}</text>
+				<text x="${x + 8}" y="${y + 30}" font-size="12" font-weight="600" fill="#1f272e">${esc(
+					label
+				)}</text>
+				<text x="${x + 8}" y="${y + 44}" font-size="10" fill="#6c7680">${esc(short(second, 30))}</text>`;
+			const attributes = `class="crm-graph-node" data-doctype="${esc(node.doctype)}"
+				data-name="${esc(node.name || "")}" data-status="${esc(
+				crm_lifecycle.conversion.status_of(node)
+			)}" data-colour="${colour}" data-root="${node.root ? 1 : 0}"`;
+			if (!node.name || node.root || !node.accessible) return `<g ${attributes}>${box}</g>`;
+			const href = frappe.utils.get_form_link(node.doctype, node.name);
+			return `<a href="${href}" ${attributes} style="cursor: pointer">${box}</a>`;
+		})
+		.join("");
+
+	return `<div class="crm-dependency-graph" style="overflow-x: auto; margin-bottom: 12px">
+		<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"
+			viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(__("Dependencies"))}">
+			<defs><marker id="crm-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7"
+				markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8d99a6"></path>
+			</marker></defs>
+			${edges}${nodes}
+		</svg></div>`;
 };
 
 // this file is part of the form script of each doctype; register once for all of them
