@@ -3,6 +3,7 @@
 GET crm_lifecycle.api.charts.conversion_funnel   filters='{"from_date": "2026-09-01", "to_date": "2026-11-30"}'
 GET crm_lifecycle.api.charts.held_invoices       filters='{"to_date": "2026-11-30"}' (the day ages count to)
 GET crm_lifecycle.api.charts.deactivations       filters='{"from_date": ..., "to_date": ...}' (per month)
+GET crm_lifecycle.api.charts.locks_per_user      locks in force, per holder
 
 Each answers {"labels": [...], "datasets": [{"name", "values"}]}, computed for the caller.
 """
@@ -43,3 +44,10 @@ def held_invoices(filters: str | dict | None = None, **_chart) -> dict:
 def deactivations(filters: str | dict | None = None, **_chart) -> dict:
 	"""Customers deactivated and reactivated per month."""
 	return charts.deactivations(_filters(filters))
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def locks_per_user(filters: str | dict | None = None, **_chart) -> dict:
+	"""Locks in force, per user holding them."""
+	_filters(filters)
+	return charts.locks_per_user()

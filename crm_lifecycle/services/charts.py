@@ -2,7 +2,8 @@
 
 Every figure is computed for the user looking at it: records come through get_list (roles,
 sharing, User Permissions) or are filtered by visibility.readable; nothing is cached across users
-(Frappe's `cache_source` would share one user's figures with the next).
+(Frappe's `cache_source`, which its own "Group By" charts use, keeps the first user's figures
+for everybody).
 """
 
 import datetime
@@ -10,7 +11,7 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import add_months, flt, get_first_day, getdate, nowdate
+from frappe.utils import add_months, flt, get_first_day, get_fullname, getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import charts as core
 from crm_lifecycle.core.dependencies import Edge, Node
@@ -142,7 +143,7 @@ def held_invoices(filters: dict) -> dict:
 def deactivations(filters: dict) -> dict:
 	"""Deactivations and reactivations of customers per month, from their Versions (each one
 	leaves one); only customers the user may read count."""
-	from_date, to_date = _dates(filters, 11)
+	from_date, to_date = _dates(filters, 5)
 	from_date = getdate(get_first_day(from_date))
 	frappe.has_permission("Customer", "read", throw=True)
 	Version = frappe.qb.DocType("Version")
@@ -179,4 +180,26 @@ def deactivations(filters: dict) -> dict:
 			{"name": _("Deactivated"), "values": list(deactivated.values())},
 			{"name": _("Reactivated"), "values": list(reactivated.values())},
 		],
+	}
+
+
+def locks_per_user() -> dict:
+	"""Locks in force (expired ones no longer apply) per holder, most first."""
+	frappe.has_permission("Lifecycle Lock", "read", throw=True)
+	rows = []
+	for in_force in ([["expires_on", "is", "not set"]], [["expires_on", ">", now_datetime()]]):
+		rows += frappe.get_list(
+			"Lifecycle Lock",
+			filters=in_force,
+			fields=["locked_by", "count(name) as locks"],
+			group_by="locked_by",
+			order_by=None,
+		)
+	per_user: dict[str, int] = {}
+	for row in rows:
+		per_user[row.locked_by] = per_user.get(row.locked_by, 0) + row.locks
+	ordered = sorted(per_user.items(), key=lambda item: (-item[1], item[0] or ""))
+	return {
+		"labels": [get_fullname(user) for user, _count in ordered],
+		"datasets": [{"name": _("Locks"), "values": [count for _user, count in ordered]}],
 	}

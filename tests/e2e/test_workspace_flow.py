@@ -1,6 +1,8 @@
 """The CRM Lifecycle workspace (issue 18): number cards and charts drawn from the same data the
 chart methods give, for the user looking at it."""
 
+import re
+
 from playwright.sync_api import expect
 
 import frappe
@@ -31,12 +33,22 @@ def test_workspace_charts_are_drawn_from_the_data(login, committed, screenshot):
 		widget = page.locator(".widget.dashboard-widget-box", has_text=title)
 		expect(widget).to_be_visible()
 		widget.scroll_into_view_if_needed()
-		expect(widget.locator("svg").first).to_be_visible(timeout=20_000)
+		expect(widget.locator("svg.frappe-chart")).to_be_visible(timeout=20_000)
 	funnel = page.locator(".widget.dashboard-widget-box", has_text="Conversion Funnel")
-	# one bar per stage with leads in it
-	bars = [value for value in drawn["datasets"][0]["values"] if value]
-	expect(funnel.locator("rect.bar")).to_have_count(len(bars))
-	for label in drawn["labels"]:
-		expect(funnel.locator("svg")).to_contain_text(label.split(" (")[0])
+	# one bar per stage, as high as its leads: the empty stages' bars have no height
+	counts = drawn["datasets"][0]["values"]
+	expect(funnel.locator("rect.bar")).to_have_count(len(counts))
+	# the bars grow in (an animation): wait for the tallest, the first, to stand
+	expect(funnel.locator("rect.bar").first).not_to_have_attribute("height", re.compile(r"^0(\.0*)?$"))
+	page.wait_for_timeout(1000)  # the others finish growing with it
+	heights = [float(bar.get_attribute("height") or 0) for bar in funnel.locator("rect.bar").all()]
+	assert [height > 0 for height in heights] == [count > 0 for count in counts]
+	assert heights[0] == max(heights)  # every lead is counted in the first stage
+	# the axis shortens long labels ("Opp ..."): each begins as the stage's name
+	axis = funnel.locator("svg.frappe-chart .x.axis text")
+	expect(axis).to_have_count(len(drawn["labels"]))
+	texts = axis.evaluate_all("(nodes) => nodes.map((node) => node.textContent)")
+	for text, label in zip(texts, drawn["labels"], strict=True):
+		assert label.startswith(text.replace("...", "").strip()), (text, label)
 	page.locator(".widget.dashboard-widget-box", has_text="Conversion Funnel").scroll_into_view_if_needed()
 	screenshot(page, readme="workspace")

@@ -11,7 +11,10 @@ from crm_lifecycle.services import conversion, deactivation, invoice_hold, locki
 from tests import factories as f
 
 CHARTS = ("Conversion Funnel", "Held Invoices by Age", "Deactivations per Month", "Active Locks per User")
-TODAY = {"from_date": nowdate(), "to_date": nowdate()}
+
+
+def today() -> dict:
+	return {"from_date": nowdate(), "to_date": nowdate()}
 
 
 def values(chart: dict, dataset: int = 0) -> list:
@@ -33,7 +36,7 @@ def test_the_charts_are_shipped_on_the_workspace():
 
 
 def test_the_funnel_follows_each_lead_down_the_recorded_links():
-	before = api.conversion_funnel(TODAY)
+	before = api.conversion_funnel(today())
 
 	reaches_invoice = f.make_lead()
 	opportunity = f.make_opportunity(lead=reaches_invoice.name)  # ERPNext's own link, recorded
@@ -44,7 +47,7 @@ def test_the_funnel_follows_each_lead_down_the_recorded_links():
 	f.make_opportunity(lead=reaches_opportunity.name)
 	f.make_lead()  # stays a lead
 
-	after = api.conversion_funnel(TODAY)
+	after = api.conversion_funnel(today())
 	assert minus(values(after), values(before)) == [3, 2, 1, 0, 1]
 	assert after["labels"][0] == "Lead" and after["labels"][1].startswith("Opportunity (")
 	# a lead of another period does not count
@@ -61,9 +64,9 @@ def test_the_funnel_counts_only_the_leads_a_user_may_read(as_user):
 		{"doctype": "User Permission", "user": user.name, "allow": "Lead", "for_value": mine.name}
 	).insert(ignore_permissions=True)
 	with as_user(user.name):
-		assert values(api.conversion_funnel(TODAY))[:2] == [1, 1]
+		assert values(api.conversion_funnel(today()))[:2] == [1, 1]
 	with as_user(f.make_user(roles=["Accounts User"]).name), pytest.raises(frappe.PermissionError):
-		api.conversion_funnel(TODAY)
+		api.conversion_funnel(today())
 
 
 def test_held_invoices_by_age_amount_and_count():
@@ -93,27 +96,33 @@ def test_held_invoices_by_age_amount_and_count():
 
 
 def test_deactivations_and_reactivations_per_month():
-	before = api.deactivations(TODAY)
+	before = api.deactivations(today())
 	first, second = f.make_customer().name, f.make_customer().name
 	deactivation.deactivate("Customer", first)
 	deactivation.deactivate("Customer", second)
 	deactivation.reactivate("Customer", second)
-	after = api.deactivations(TODAY)
+	after = api.deactivations(today())
 	assert after["labels"] == [nowdate()[:7]]
 	assert minus(values(after, 0), values(before, 0)) == [2]
 	assert minus(values(after, 1), values(before, 1)) == [1]
 
 
-def test_active_locks_per_user_through_frappes_own_group_by_chart():
-	from frappe.desk.doctype.dashboard_chart.dashboard_chart import get
-
+def test_active_locks_per_user_for_those_who_may_see_locks(as_user):
 	def count() -> int:
-		data = get(chart_name="Active Locks per User", no_cache=1)
+		data = api.locks_per_user()
 		return dict(zip(data["labels"], values(data), strict=True)).get("Administrator", 0)
 
 	before = count()
 	locking.lock("Customer", f.make_customer().name, reason="Chart")
-	assert count() == before + 1
+	expired = f.make_customer().name
+	locking.lock("Customer", expired, reason="Old", expires_on=str(frappe.utils.add_to_date(None, hours=1)))
+	assert count() == before + 2
+	frappe.db.set_value(
+		"Lifecycle Lock", {"reference_name": expired}, "expires_on", frappe.utils.add_to_date(None, hours=-1)
+	)
+	assert count() == before + 1  # an expired lock no longer counts
+	with as_user(f.make_user(roles=["Sales User"]).name), pytest.raises(frappe.PermissionError):
+		api.locks_per_user()  # locks are for System Managers and CRM Lock Managers to see
 
 
 @pytest.mark.parametrize("filters", ['{"from_date": "yesterday"}', '{"colour": "red"}', "[1]", "{"])

@@ -8,7 +8,7 @@ frappe.dashboards.chart_sources["Deactivations per Month"] = {
 			fieldname: "from_date",
 			label: __("From Date"),
 			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -11),
+			default: frappe.datetime.add_months(frappe.datetime.get_today(), -5),
 		},
 		{
 			fieldname: "to_date",
