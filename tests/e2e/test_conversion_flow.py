@@ -58,7 +58,7 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	expect(table).to_contain_text("Customer")
 	expect(table).to_contain_text("Opportunity")
 	expect(table.locator("a", has_text=lead.company_name).first).to_be_visible()  # the customer's link
-	screenshot(page, "-dependencies", readme="dependencies")
+	screenshot(page, "-dependencies")
 	made = keep_for_cleanup(committed, lead.name)
 	assert {doctype for doctype, _ in made} == {"Contact", "Customer", "Opportunity"}
 
