@@ -13,24 +13,24 @@ FIELDS = {"crm_no_of_employees": "no_of_employees", "crm_annual_revenue": "annua
 
 
 def sources(customer) -> list[tuple[str, str]]:
+	"""The records the customer is made from, most specific first; only those the user may read
+	(a customer must not tell what an unreadable lead or prospect holds)."""
 	found = []
 	if customer.get("opportunity_name"):
 		found.append(("Opportunity", customer.opportunity_name))
 	prospect = customer.get("prospect_name")
 	if not prospect and customer.get("lead_name"):
 		prospect = frappe.db.get_value("Prospect Lead", {"lead": customer.lead_name}, "parent")
-	if (
-		not prospect
-		and customer.get("customer_name")
-		and frappe.db.exists("Prospect", customer.customer_name)
-	):
-		prospect = customer.customer_name
-		customer.prospect_name = prospect
+	named = customer.get("customer_name")
+	if not prospect and named and frappe.db.exists("Prospect", named):
+		if frappe.has_permission("Prospect", "read", named):
+			prospect = named
+			customer.prospect_name = prospect
 	if prospect:
 		found.append(("Prospect", prospect))
 	if customer.get("lead_name"):
 		found.append(("Lead", customer.lead_name))
-	return found
+	return [(doctype, name) for doctype, name in found if frappe.has_permission(doctype, "read", name)]
 
 
 def carry_over(customer) -> None:

@@ -76,3 +76,17 @@ def test_the_list_filters_by_employees_and_revenue():
 	meta = frappe.get_meta("Customer")
 	assert meta.get_field("crm_no_of_employees").in_standard_filter
 	assert meta.get_field("crm_annual_revenue").fieldtype == "Currency"
+
+
+def test_nothing_is_carried_from_a_lead_the_user_may_not_read(as_user):
+	lead = f.make_lead(no_of_employees="1000+", annual_revenue=123_456)
+	user = f.make_user(roles=["Sales User"])
+	allowed = f.make_lead()
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user.name, "allow": "Lead", "for_value": allowed.name}
+	).insert(ignore_permissions=True)
+	with as_user(user.name):
+		customer = f.make_customer(lead_name=lead.name)  # a lead of someone else, named by hand
+	assert account_data(customer.name) in ((None, 0), ("", 0))
+	# control: the same customer made by a user who may read the lead gets its data
+	assert account_data(f.make_customer(lead_name=lead.name).name) == ("1000+", 123_456)
