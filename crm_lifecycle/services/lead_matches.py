@@ -57,7 +57,7 @@ def matches(lead_name: str) -> dict:
 		add(found_customers, [customer for _contact, customer in links.contact_links(contacts)], "email")
 	add(
 		found_contacts,
-		[contact for contact, _customer in _contacts_of_customers(list(found_customers))],
+		[contact for contact, _customer in links.contact_links(linked=list(found_customers))],
 		"customer",
 	)
 
@@ -72,22 +72,6 @@ def matches(lead_name: str) -> dict:
 
 def _names(doctype: str, filters) -> list[str]:
 	return frappe.get_all(doctype, filters=filters, pluck="name", limit=LIMIT * 5, order_by="name")
-
-
-def _contacts_of_customers(customers: list[str]) -> list[tuple[str, str]]:
-	if not customers:
-		return []
-	Link = frappe.qb.DocType("Dynamic Link")
-	return (
-		frappe.qb.from_(Link)
-		.select(Link.parent, Link.link_name)
-		.where(
-			(Link.parenttype == "Contact")
-			& (Link.link_doctype == "Customer")
-			& Link.link_name.isin(customers)
-		)
-		.run()
-	)
 
 
 def _readable(doctype: str, found: dict[str, set[str]], title_field: str) -> tuple[list[dict], int]:

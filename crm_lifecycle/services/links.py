@@ -64,17 +64,19 @@ def linked_contacts(doctype: str, names: list[str]) -> dict[str, list[str]]:
 # gets an e-mail), not for handing out. Callers that return names filter them (`visibility`).
 
 
-def contact_links(contacts: list[str], link_doctype: str = "Customer") -> list[tuple[str, str]]:
-	"""(contact, linked record) pairs of `link_doctype` from the contacts' links."""
-	if not contacts:
+def contact_links(
+	contacts: list[str] | None = None, link_doctype: str = "Customer", linked: list[str] | None = None
+) -> list[tuple[str, str]]:
+	"""(contact, linked record) pairs of `link_doctype` from the contacts' links: of the given
+	`contacts`, or of the contacts linked to one of the records `linked`."""
+	if not contacts and not linked:
 		return []
 	Link = frappe.qb.DocType("Dynamic Link")
+	chosen = Link.parent.isin(contacts) if contacts else Link.link_name.isin(linked)
 	return (
 		frappe.qb.from_(Link)
 		.select(Link.parent, Link.link_name)
-		.where(
-			(Link.parenttype == "Contact") & (Link.link_doctype == link_doctype) & Link.parent.isin(contacts)
-		)
+		.where((Link.parenttype == "Contact") & (Link.link_doctype == link_doctype) & chosen)
 		.run()
 	)
 
