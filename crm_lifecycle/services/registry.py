@@ -17,7 +17,7 @@ from frappe.query_builder.functions import Replace, Upper
 from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
-from crm_lifecycle.core import registry_providers
+from crm_lifecycle.core import registry_providers, shipped
 from crm_lifecycle.services import links, locking, refusals
 from crm_lifecycle.services.refusals import UnavailableError
 from crm_lifecycle.services.transaction import atomic
@@ -30,10 +30,9 @@ DEFAULTS = {
 	"vies_base_url": "https://ec.europa.eu/taxation_customs/vies/rest-api",
 	"registry_timeout": 10,
 }
+# shipped in crm_lifecycle/fixtures/shipped/ (firmy.cz, Google, the ARES page)
 DEFAULT_WEB_SEARCHES = [
-	("firmy.cz", "https://www.firmy.cz/?q={name}"),
-	("Google", "https://www.google.com/search?q={name}"),
-	("ARES", "https://ares.gov.cz/ekonomicke-subjekty?ico={registration_no}"),
+	(row["label"], row["url_template"]) for row in shipped.settings_tables()["web_searches"]
 ]
 # The candidate's terms -> the record's fields (the address goes to a linked Address).
 FIELD_MAP = {

@@ -23,10 +23,10 @@ def rules() -> list[core.ReminderRule]:
 def due(date: str | None = None) -> list[dict]:
 	"""What the daily run would send on `date` (default today): a dry run, nothing is sent."""
 	today = getdate(date or nowdate())
-	active_rules = rules()
-	if not active_rules:
+	active_rules = [rule for rule in rules() if rule.enabled]
+	if not active_rules:  # switched off, or only the shipped rules, still disabled
 		return []
-	first_day = min(rule.days_after_due for rule in active_rules if rule.enabled)
+	first_day = min(rule.days_after_due for rule in active_rules)
 	invoices = frappe.get_all(
 		"Sales Invoice",
 		filters={

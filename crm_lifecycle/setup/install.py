@@ -11,6 +11,7 @@ from crm_lifecycle.services.dependencies import backfill as record_native_docume
 from crm_lifecycle.services.locking import set_default_lockable_doctypes
 from crm_lifecycle.services.portal import set_default_portal_access
 from crm_lifecycle.services.registry import set_defaults as set_registry_defaults
+from crm_lifecycle.setup import shipped
 from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
 
 
@@ -20,10 +21,13 @@ def after_install() -> None:
 	set_default_portal_access()
 	record_native_document_links()
 	set_registry_defaults()
+	shipped.sync()
 
 
 def after_migrate() -> None:
 	sync_definition()
+	# after Frappe's own fixtures import: the shipped defaults are not in its reach (core/shipped.py)
+	shipped.sync()
 
 
 def sync_definition() -> None:

@@ -1,15 +1,18 @@
 """Removes everything install.py created, so that ERPNext is left as it was.
 
 Frappe's own uninstall drops the app's DocTypes and Module Def; custom fields, their
-columns, property setters and roles on other apps' DocTypes are ours to remove.
+columns, property setters and roles on other apps' DocTypes are ours to remove, and so are the
+shipped e-mail templates nobody changed (setup/shipped.py).
 """
 
 import frappe
 
+from crm_lifecycle.setup import shipped
 from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
 
 
 def before_uninstall() -> None:
+	shipped.remove_unchanged()  # while the record of what the app wrote still exists
 	delete_custom_fields()
 	delete_property_setters()
 	delete_roles()

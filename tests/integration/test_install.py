@@ -7,7 +7,8 @@ import pytest
 
 import frappe
 
-from crm_lifecycle.setup import install
+from crm_lifecycle.core import shipped as shipped_core
+from crm_lifecycle.setup import install, shipped
 from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, ROLES
 from tests.site_fixtures import BENCH, SITE
 
@@ -87,11 +88,13 @@ def bench(*args: str) -> subprocess.CompletedProcess:
 	)
 	assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 	# This process still holds the hooks, meta and installed apps it read before: start afresh,
-	# as the next request or bench command would.
-	frappe.clear_cache()
+	# as the next request or bench command would. The cache is cleared after reconnecting: cleared
+	# before, with this request's installed apps still in memory, Frappe 15.19 would cache the
+	# hooks of an app just uninstalled again.
 	frappe.destroy()
 	frappe.init(site=SITE, sites_path=str(BENCH / "sites"))
 	frappe.connect()
+	frappe.clear_cache()
 	frappe.set_user("Administrator")
 	frappe.local.conf.throttle_user_limit = 1_000_000
 	return result
@@ -99,16 +102,51 @@ def bench(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.destructive
 def test_uninstall_removes_everything_then_reinstall_and_migrate_are_clean():
-	bench("uninstall-app", "crm_lifecycle", "--yes", "--no-backup")
+	# an administrator's edit of a shipped template is theirs: uninstall keeps it
+	edited, shipped_subject = (shipped_core.email_templates()[3][key] for key in ("name", "subject"))
+	template = frappe.get_doc("Email Template", edited)
+	template.subject = "Our own words {{ name }}"
+	template.save()
+	frappe.db.commit()
 	try:
-		assert_uninstalled()
+		bench("uninstall-app", "crm_lifecycle", "--yes", "--no-backup")
+		try:
+			assert_uninstalled()
+			assert_shipped_removed(kept=edited)
+		finally:
+			# whatever failed above, the site gets the app back for the next run
+			bench("install-app", "crm_lifecycle")
+		bench("install-app", "crm_lifecycle")  # a second install is a no-op, not an error
+		assert_installed()
+		# installed on a site without the app: everything shipped is there, the edit kept
+		assert frappe.db.get_value("Email Template", edited, "subject") == "Our own words {{ name }}"
+		assert_shipped(except_keys=(shipped_core.template_key(edited),))
+		bench("migrate", "--skip-search-index")
+		assert_installed()
+		assert_shipped(except_keys=(shipped_core.template_key(edited),))
 	finally:
-		# whatever failed above, the site gets the app back for the next run
-		bench("install-app", "crm_lifecycle")
-	bench("install-app", "crm_lifecycle")  # a second install is a no-op, not an error
-	assert_installed()
-	bench("migrate", "--skip-search-index")
-	assert_installed()
+		# back to the shipped state: the restored template is taken over again (same content)
+		frappe.db.rollback()
+		if frappe.db.exists("Email Template", edited):
+			template = frappe.get_doc("Email Template", edited)
+			template.subject = shipped_subject
+			template.save()
+		if "crm_lifecycle" in frappe.get_installed_apps():
+			shipped.sync()
+		frappe.db.commit()
+	assert_shipped()
+
+
+def assert_shipped(except_keys: tuple[str, ...] = ()) -> None:
+	for unit in shipped_core.units():
+		if unit.key not in except_keys:
+			assert shipped.current_content(unit.key) == unit.content, unit.key
+			assert shipped.recorded_hash(unit.key) == shipped_core.content_hash(unit.content), unit.key
+
+
+def assert_shipped_removed(kept: str) -> None:
+	for doc in shipped_core.email_templates():
+		assert bool(frappe.db.exists("Email Template", doc["name"])) == (doc["name"] == kept), doc["name"]
 
 
 def assert_uninstalled():

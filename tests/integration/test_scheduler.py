@@ -94,7 +94,14 @@ def reminder_rule(committed):
 	settings.enable_payment_reminders = before[0]
 	settings.set(
 		"reminder_rules",
-		[{"days_after_due": row.days_after_due, "email_template": row.email_template} for row in before[1]],
+		[
+			{
+				"enabled": row.enabled,
+				"days_after_due": row.days_after_due,
+				"email_template": row.email_template,
+			}
+			for row in before[1]
+		],
 	)
 	settings.save()
 	frappe.db.commit()
