@@ -248,7 +248,12 @@ def test_portal_access_get_and_set(committed, people):
 	refused("portal-access", "set", contact.name, "not json", message="must be JSON")
 	ok("portal-access", "set", contact.name, json.dumps({"Invoices": {"view": 0, "email": 1}}))
 	after = ok("portal-access", "get", contact.name)
-	assert after["Invoices"] == {"view": 0, "email": 1, "source": "contact"}
+	assert {key: after["Invoices"][key] for key in ("view", "email", "source")} == {
+		"view": 0,
+		"email": 1,
+		"source": "contact",
+	}
+	assert (after["Invoices"]["view_source"], after["Invoices"]["email_source"]) == ("contact", "contact")
 	assert {section: row for section, row in after.items() if section != "Invoices"} == {
 		section: row for section, row in access.items() if section != "Invoices"
 	}
