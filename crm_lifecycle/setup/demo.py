@@ -202,7 +202,7 @@ def remove() -> dict:
 			continue
 		# ERPNext deletes a party's contacts and addresses with it: somebody else's stay, and so
 		# does the demo record they link to
-		if _foreign_contacts_or_addresses(doctype, name, own):
+		if _foreign_contacts_or_addresses(doctype, name, own) or _user_still_linked(doctype, name):
 			kept.append([doctype, name])
 			continue
 		doc = frappe.get_doc(doctype, name)
@@ -221,6 +221,16 @@ def remove() -> dict:
 		deleted += 1
 	frappe.db.set_global(KEY, "[]")
 	return {"deleted": deleted, "kept": kept}
+
+
+def _user_still_linked(doctype: str, name: str) -> bool:
+	"""A demo portal user whose customer or contact was kept stays with them (deleting it with
+	`force`, as every minor does not refuse, would leave them naming a user that is gone)."""
+	if doctype != "User":
+		return False
+	return bool(
+		frappe.db.exists("Portal User", {"user": name}) or frappe.db.exists("Contact", {"user": name})
+	)
 
 
 def _foreign_contacts_or_addresses(doctype: str, name: str, own: set) -> bool:
