@@ -29,24 +29,6 @@ def _dates(filters: dict, default_months: int) -> tuple[datetime.date, datetime.
 	return from_date, to_date
 
 
-def _readable(doctype: str, names) -> set[str]:
-	names = list(names)
-	if not names or not frappe.has_permission(doctype, "read"):
-		return set()
-	found = set()
-	for start in range(0, len(names), 1000):
-		found |= set(
-			frappe.get_list(
-				doctype,
-				filters={"name": ("in", names[start : start + 1000])},
-				pluck="name",
-				limit_page_length=0,
-				order_by=None,
-			)
-		)
-	return found
-
-
 def _edges_from(nodes: set[Node]) -> list[Edge]:
 	table = frappe.qb.DocType(LINKS)
 	names = sorted({node.name for node in nodes})
@@ -94,7 +76,7 @@ def funnel(filters: dict) -> dict:
 	for node in origin:
 		by_doctype.setdefault(node.doctype, set()).add(node.name)
 	for doctype in core.FUNNEL[1:]:
-		readable = _readable(doctype, by_doctype.get(doctype, ()))  # what the user may read counts
+		readable = visibility.readable(doctype, by_doctype.get(doctype, ()))  # what the user may read counts
 		reached[doctype] = set().union(*(origin[Node(doctype, name)] for name in readable))
 	stages = core.funnel(reached, leads)
 	return {

@@ -18,7 +18,7 @@ from frappe.utils import cint, flt
 
 from crm_lifecycle.core import registry as core
 from crm_lifecycle.core import registry_providers, shipped
-from crm_lifecycle.services import links, locking, refusals
+from crm_lifecycle.services import links, locking, refusals, visibility
 from crm_lifecycle.services.refusals import UnavailableError
 from crm_lifecycle.services.transaction import atomic
 
@@ -253,10 +253,11 @@ def existing_customer(registration_no: str = "", tax_id: str = "", except_: str 
 	names = customers_with(registration_no, tax_id, except_)
 	if not names:
 		return None
-	readable = frappe.get_list("Customer", filters={"name": ("in", names)}, fields=["name", "customer_name"])
-	if not readable:
+	readable = visibility.readable("Customer", names)  # an invalid customer is still named
+	name = next((name for name in names if name in readable), None)
+	if not name:
 		return {"name": None, "title": None}
-	return {"name": readable[0].name, "title": readable[0].customer_name}
+	return {"name": name, "title": frappe.db.get_value("Customer", name, "customer_name")}
 
 
 def refuse_duplicate(doc) -> None:

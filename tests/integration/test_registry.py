@@ -528,3 +528,14 @@ def test_a_lookup_for_a_new_record_needs_create_permission(registry, as_user):
 		api.providers("Bananas")
 	with pytest.raises(frappe.ValidationError):
 		api.lookup("ares", "00177041", None, "CUST-1")  # a name without its doctype
+
+
+def test_an_invalid_customer_with_the_number_is_still_named_to_who_may_read_it(registry):
+	from crm_lifecycle.services import governance
+
+	first = factories.make_customer(customer_name=factories.unique("Invalid"), crm_registration_no="00177041")
+	governance.invalidate("Customer", first.name, "Duplicate")  # hidden from lists, not from its readers
+	[candidate] = api.lookup("ares", "00177041", "Customer")["candidates"]
+	assert candidate["customer"] == {"name": first.name, "title": first.customer_name}
+	with pytest.raises(frappe.DuplicateEntryError, match=first.customer_name):
+		new_customer(customer_name=factories.unique("Second"), crm_registration_no="00177041").insert()
