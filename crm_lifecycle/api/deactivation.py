@@ -6,7 +6,7 @@ POST /api/method/crm_lifecycle.api.deactivation.<method>
 import frappe
 
 from crm_lifecycle.api import params
-from crm_lifecycle.services import deactivation
+from crm_lifecycle.services import deactivation, deactivation_bulk
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -59,7 +59,7 @@ def deactivate_many(
 	params.existing(doctype, names[0])
 	deactivation.load_party(doctype, names[0])  # refuses what is not a Customer or Contact
 	frappe.has_permission(doctype, "write", throw=True)
-	return deactivation.enqueue_many(
+	return deactivation_bulk.enqueue_many(
 		doctype,
 		names,
 		params.flag(hold_invoices, "hold_invoices"),

@@ -112,6 +112,39 @@ def plan_deactivation(
 	return plan
 
 
+@dataclass
+class BulkPlan:
+	"""Many deactivations at once. `together` are written set-based; `one_by_one` cancel
+	subscriptions or auto repeats, which are document saves, so they take the single-record path."""
+
+	together: list[DeactivationPlan] = field(default_factory=list)
+	one_by_one: list[DeactivationPlan] = field(default_factory=list)
+	refused: dict[str, DeactivationRefused] = field(default_factory=dict)
+
+
+def plan_many(
+	parties: list[Party],
+	previews: dict[str, Preview],
+	hold_invoices: bool = False,
+	cancel_subscriptions: bool = False,
+	reason: str | None = None,
+) -> BulkPlan:
+	"""plan_deactivation for each party; a refused party is reported, not a reason to stop."""
+	bulk = BulkPlan()
+	for party in parties:
+		preview = previews.get(party.name) or Preview(invoices=[], schedules=[])
+		try:
+			plan = plan_deactivation(party, preview, hold_invoices, cancel_subscriptions, reason)
+		except DeactivationRefused as error:
+			bulk.refused[party.name] = error
+			continue
+		if plan.subscriptions_to_cancel or plan.auto_repeats_to_disable:
+			bulk.one_by_one.append(plan)
+		else:
+			bulk.together.append(plan)
+	return bulk
+
+
 def check_reactivation(party: Party) -> None:
 	"""Reactivation restores only the party: held invoices stay held, cancelled subscriptions stay cancelled."""
 	check_party(party.doctype)

@@ -16,8 +16,10 @@ from frappe.utils import escape_html, get_fullname, getdate, now_datetime, nowda
 
 from crm_lifecycle.core import accounts as core
 from crm_lifecycle.core import party as party_rules
-from crm_lifecycle.services import events, visibility, write_access
+from crm_lifecycle.services import visibility, write_access
+from crm_lifecycle.services.records import update_by_name
 from crm_lifecycle.services.transaction import atomic
+from crm_lifecycle.services.write_access import refusal_text
 
 DONE_EVENT = "crm_lifecycle_transfer_done"
 
@@ -235,26 +237,6 @@ def persist(decided: core.TransferPlan) -> None:
 	refresh_assign(decided.changed_references())
 
 
-def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = True) -> None:
-	"""One UPDATE of the named rows, through the primary key: for an IN list long compared with
-	what it believes the table holds, MariaDB would scan the whole table instead, and an UPDATE
-	locks every row it scans until the transaction ends, not only the N named ones."""
-	if not names:
-		return
-	changes = values
-	if touch:
-		old = events.before(doctype, names, changes)
-		values = {**values, "modified": now_datetime(), "modified_by": frappe.session.user}
-	assignments = ", ".join(f"`{fieldname}` = %({fieldname})s" for fieldname in values)
-	frappe.db.sql(
-		f"update `tab{doctype}` force index (primary) set {assignments} where `name` in %(names_)s",
-		{**values, "names_": tuple(names)},
-	)
-	frappe.clear_document_cache(doctype)
-	if touch:  # a change of the record, not only of what the list shows (`_assign`)
-		events.changed(doctype, events.diff(old, changes))
-
-
 def refresh_assign(references: set[tuple[str, str]]) -> None:
 	"""`_assign` (the list's "Assigned To") as ToDo.update_in_reference computes it, without
 	touching `modified`: one SELECT, one UPDATE per doctype and distinct assignment list."""
@@ -323,14 +305,6 @@ def add_timeline(decided: core.TransferPlan) -> None:
 			""",
 			{**values, "doctype": doctype, "content": content, "names": tuple(names)},
 		)
-
-
-def refusal_text(doctype: str, name: str, refused: core.Refused) -> str:
-	if refused.refusal == core.Refusal.NOT_FOUND:
-		return _("{0} {1} not found").format(_(doctype), name)
-	if refused.refusal == core.Refusal.NOT_PERMITTED:
-		return _("You are not permitted to change {0} {1}").format(_(doctype), name)
-	return refused.detail or _("{0} {1} is locked").format(_(doctype), name)
 
 
 def summary(decided: core.TransferPlan) -> dict:

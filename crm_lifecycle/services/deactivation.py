@@ -16,14 +16,18 @@ from crm_lifecycle.services.transaction import atomic
 AUTO_REPEAT_DOCTYPES = ("Sales Invoice", "Sales Order", "Delivery Note", "Quotation")
 
 
-def refuse(error: core.DeactivationRefused):
+def refusal_message(error: core.DeactivationRefused) -> str:
 	messages = {
 		core.Refusal.NOT_A_PARTY: _("Only a Customer or a Contact can be deactivated, not {0}."),
 		core.Refusal.ALREADY_INACTIVE: _("{0} {1} is already inactive."),
 		core.Refusal.ALREADY_ACTIVE: _("{0} {1} is already active."),
 	}
 	args = [_(arg) if index == 0 else arg for index, arg in enumerate(error.details)]
-	refusals.throw(error, messages[error.refusal].format(*args), title=_("Not Possible"))
+	return messages[error.refusal].format(*args)
+
+
+def refuse(error: core.DeactivationRefused):
+	refusals.throw(error, refusal_message(error), title=_("Not Possible"))
 
 
 def load_party(doctype: str, name: str) -> core.Party:
@@ -38,50 +42,64 @@ def load_party(doctype: str, name: str) -> core.Party:
 
 
 def open_invoices(doctype: str, name: str) -> list[core.OpenInvoice]:
-	"""Submitted invoices of a customer (or addressed to a contact) with something left to pay."""
+	return open_invoices_of(doctype, [name]).get(name, [])
+
+
+def open_invoices_of(doctype: str, names: list[str]) -> dict[str, list[core.OpenInvoice]]:
+	"""Submitted invoices of customers (or addressed to contacts) with something left to pay,
+	per party, in one query."""
 	invoice = DocType("Sales Invoice")
 	party_field = invoice.customer if doctype == "Customer" else invoice.contact_person
 	rows = (
 		frappe.qb.from_(invoice)
 		.select(
+			party_field,
 			invoice.name,
 			invoice.outstanding_amount,
 			invoice.currency,
 			invoice.due_date,
 			invoice.crm_reminders_on_hold,
 		)
-		.where((party_field == name) & (invoice.docstatus == 1) & (invoice.outstanding_amount > 0))
+		.where(party_field.isin(names) & (invoice.docstatus == 1) & (invoice.outstanding_amount > 0))
 		.orderby(invoice.due_date)
 		.run()
 	)
-	return [
-		core.OpenInvoice(
-			name=row[0],
-			outstanding_amount=float(row[1]),
-			currency=row[2],
-			due_date=row[3],
-			on_hold=bool(row[4]),
+	found: dict[str, list[core.OpenInvoice]] = {}
+	for party, *invoice_row in rows:
+		found.setdefault(party, []).append(
+			core.OpenInvoice(
+				name=invoice_row[0],
+				outstanding_amount=float(invoice_row[1]),
+				currency=invoice_row[2],
+				due_date=invoice_row[3],
+				on_hold=bool(invoice_row[4]),
+			)
 		)
-		for row in rows
-	]
+	return found
 
 
 def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
-	"""Running Subscriptions of a customer and enabled Auto Repeats of its documents."""
+	return running_schedules_of(doctype, [name]).get(name, [])
+
+
+def running_schedules_of(doctype: str, names: list[str]) -> dict[str, list[core.Schedule]]:
+	"""Running Subscriptions of customers and enabled Auto Repeats of their documents, per
+	customer, in one query per doctype."""
 	if doctype != "Customer":
-		return []
+		return {}
+	found: dict[str, list[core.Schedule]] = {}
 	subscription = DocType("Subscription")
-	schedules = [
-		core.Schedule("Subscription", row[0], row[1])
-		for row in frappe.qb.from_(subscription)
-		.select(subscription.name, subscription.status)
+	for party, name, status in (
+		frappe.qb.from_(subscription)
+		.select(subscription.party, subscription.name, subscription.status)
 		.where(
 			(subscription.party_type == "Customer")
-			& (subscription.party == name)
+			& subscription.party.isin(names)
 			& subscription.status.isin(core.RUNNING_SUBSCRIPTION_STATUSES)
 		)
 		.run()
-	]
+	):
+		found.setdefault(party, []).append(core.Schedule("Subscription", name, status))
 	auto_repeat = DocType("Auto Repeat")
 	for reference_doctype in AUTO_REPEAT_DOCTYPES:
 		customer_field, type_field, _fixed = party_rules.PARTY_FIELDS[reference_doctype]
@@ -90,18 +108,19 @@ def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
 			frappe.qb.from_(auto_repeat)
 			.join(reference)
 			.on(reference.name == auto_repeat.reference_document)
-			.select(auto_repeat.name, auto_repeat.status)
+			.select(reference[customer_field], auto_repeat.name, auto_repeat.status)
 			.where(
 				(auto_repeat.reference_doctype == reference_doctype)
 				& (auto_repeat.disabled == 0)
 				& (auto_repeat.status != "Completed")
-				& (reference[customer_field] == name)
+				& reference[customer_field].isin(names)
 			)
 		)
 		if type_field:  # a quotation's party may be a lead
 			query = query.where(reference[type_field] == "Customer")
-		schedules += [core.Schedule("Auto Repeat", row[0], row[1]) for row in query.run()]
-	return schedules
+		for party, name, status in query.run():
+			found.setdefault(party, []).append(core.Schedule("Auto Repeat", name, status))
+	return found
 
 
 def preview(doctype: str, name: str) -> dict:
@@ -304,55 +323,6 @@ def reactivate(doctype: str, name: str) -> dict:
 			comment_email=frappe.session.user,
 		)
 	return {"doctype": doctype, "name": name, "active": 1}
-
-
-def enqueue_many(
-	doctype: str, names: list[str], hold_invoices: bool, cancel_subscriptions: bool, reason: str | None
-) -> dict:
-	job_id = f"crm_lifecycle_deactivate_{frappe.generate_hash(length=12)}"
-	frappe.enqueue(
-		deactivate_many,
-		queue="long",
-		timeout=3600,
-		job_id=job_id,
-		enqueue_after_commit=True,  # the worker must see what this request committed
-		doctype=doctype,
-		names=names,
-		hold_invoices=hold_invoices,
-		cancel_subscriptions=cancel_subscriptions,
-		reason=reason,
-	)
-	return {"job_id": job_id, "count": len(names)}
-
-
-def deactivate_many(
-	doctype: str,
-	names: list[str],
-	hold_invoices: bool = False,
-	cancel_subscriptions: bool = False,
-	reason: str | None = None,
-) -> list[dict]:
-	"""Background job: each record in its own savepoint; a refused record is reported, not skipped."""
-	results = []
-	for index, name in enumerate(names, start=1):
-		try:
-			deactivate(doctype, name, hold_invoices, cancel_subscriptions, reason)
-			results.append({"name": name, "ok": True})
-		except (frappe.ValidationError, frappe.PermissionError) as error:
-			frappe.clear_last_message()
-			results.append({"name": name, "ok": False, "error": str(error) or type(error).__name__})
-		frappe.publish_progress(
-			index * 100 / len(names),
-			title=_("Deactivating {0}").format(_(doctype)),
-			description=_("{0} of {1}").format(index, len(names)),
-		)
-	frappe.publish_realtime(
-		"crm_lifecycle_bulk_done",
-		{"action": "deactivate", "doctype": doctype, "results": results},
-		user=frappe.session.user,
-		after_commit=True,
-	)
-	return results
 
 
 LIFECYCLE_FIELDS = ("crm_active", "crm_deactivated_by", "crm_deactivation_reason")

@@ -1,10 +1,14 @@
-"""Existence of records, asked the same way by every service and API method."""
+"""Existence of records, asked the same way by every service and API method, and writes to
+records that travel through Frappe like a form save (one record, or many set-based)."""
 
 from collections.abc import Callable
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import now_datetime
+
+from crm_lifecycle.services import events
 
 
 def ensure_exists(doctype: str, name) -> None:
@@ -94,3 +98,23 @@ def save_state(doctype: str, name: str, values: dict) -> Document:
 		doc.flags.crm_lifecycle_state_change = True
 
 	return save_changes(doctype, name, change)
+
+
+def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = True) -> None:
+	"""One UPDATE of the named rows, through the primary key: for an IN list long compared with
+	what it believes the table holds, MariaDB would scan the whole table instead, and an UPDATE
+	locks every row it scans until the transaction ends, not only the N named ones."""
+	if not names:
+		return
+	changes = values
+	if touch:
+		old = events.before(doctype, names, changes)
+		values = {**values, "modified": now_datetime(), "modified_by": frappe.session.user}
+	assignments = ", ".join(f"`{fieldname}` = %({fieldname})s" for fieldname in values)
+	frappe.db.sql(
+		f"update `tab{doctype}` force index (primary) set {assignments} where `name` in %(names_)s",
+		{**values, "names_": tuple(names)},
+	)
+	frappe.clear_document_cache(doctype)
+	if touch:  # a change of the record, not only of what the list shows (`_assign`)
+		events.changed(doctype, events.diff(old, changes))

@@ -1,5 +1,7 @@
 """Automatic payment reminders: a daily job mails each due reminder once per invoice and rule."""
 
+from collections.abc import Iterator
+
 import frappe
 from frappe import _
 from frappe.core.doctype.communication.email import make as make_communication
@@ -20,34 +22,56 @@ def rules() -> list[core.ReminderRule]:
 	]
 
 
+BATCH = 2000  # overdue invoices read at a time: the job's memory does not grow with their number
+
+
 def due(date: str | None = None) -> list[dict]:
 	"""What the daily run would send on `date` (default today): a dry run, nothing is sent."""
+	return [reminder for batch in due_batches(date) for reminder in batch]
+
+
+def due_batches(date: str | None = None) -> Iterator[list[dict]]:
+	"""The due reminders, BATCH overdue invoices at a time, in the order of their names (a
+	keyset, not an offset: a batch costs the same however far the run has got)."""
 	today = getdate(date or nowdate())
 	active_rules = [rule for rule in rules() if rule.enabled]
 	if not active_rules:  # switched off, or only the shipped rules, still disabled
-		return []
-	first_day = min(rule.days_after_due for rule in active_rules)
-	invoices = frappe.get_all(
-		"Sales Invoice",
-		filters={
-			"docstatus": 1,
-			"outstanding_amount": (">", 0),
-			"crm_reminders_on_hold": 0,
-			"due_date": ("<=", frappe.utils.add_days(today, -first_day)),
-		},
-		fields=["name", "customer", "due_date", "outstanding_amount"],
-		limit=0,
-	)
+		return
+	last_day = frappe.utils.add_days(today, -min(rule.days_after_due for rule in active_rules))
+	after = ""
+	while True:
+		invoices = frappe.get_all(
+			"Sales Invoice",
+			filters={
+				"docstatus": 1,
+				"outstanding_amount": (">", 0),
+				"crm_reminders_on_hold": 0,
+				"due_date": ("<=", last_day),
+				"name": (">", after),
+			},
+			fields=["name", "customer", "due_date", "outstanding_amount"],
+			order_by="name asc",
+			limit=BATCH,
+		)
+		if not invoices:
+			return
+		after = invoices[-1].name
+		yield _due_among(invoices, active_rules, today)
+		if len(invoices) < BATCH:
+			return
+
+
+def _due_among(invoices: list, active_rules: list[core.ReminderRule], today) -> list[dict]:
 	by_name = {invoice.name: invoice for invoice in invoices}
-	furthest: dict[str, int] = {}
-	if invoices:
+	furthest: dict[str, int] = {
+		row.sales_invoice: row.days
 		for row in frappe.get_all(
 			"Lifecycle Payment Reminder",
 			filters={"sales_invoice": ("in", list(by_name))},
 			fields=["sales_invoice", "max(days_after_due) as days"],
 			group_by="sales_invoice",
-		):
-			furthest[row.sales_invoice] = row.days
+		)
+	}
 	found = core.due_reminders(
 		[core.ReminderInvoice(i.name, getdate(i.due_date), float(i.outstanding_amount)) for i in invoices],
 		active_rules,
@@ -97,18 +121,23 @@ def recipients(invoice) -> list[str]:
 	return [row["email"] for row in portal.opted_in_contacts(invoice.customer, "Payment Reminders")]
 
 
-def send_due_reminders(date: str | None = None, commit: bool = True) -> list[dict]:
-	"""Daily job. Each reminder is its own unit: one failing mail does not stop the others."""
-	results = []
-	for reminder in due(date):
-		try:
-			with atomic():
-				results.append(send(reminder))
-		except Exception:
-			frappe.log_error(title=_("Payment reminder for {0} failed").format(reminder["sales_invoice"]))
-		if commit:
-			frappe.db.commit()
-	return results
+def send_due_reminders(date: str | None = None, commit: bool = True) -> dict:
+	"""Daily job. Each reminder is its own unit, committed with its log: one failing mail does
+	not stop the others, and a run stopped halfway (killed, timed out) sends, when run again,
+	exactly the reminders it had not sent (the logs say which; their unique key refuses a second).
+	Returns how many reminders were sent, skipped (no recipient) and failed."""
+	counts = {"Sent": 0, "Skipped": 0, "Failed": 0}
+	for batch in due_batches(date):
+		for reminder in batch:
+			try:
+				with atomic():
+					counts[send(reminder)["status"]] += 1
+			except Exception:
+				counts["Failed"] += 1
+				frappe.log_error(title=_("Payment reminder for {0} failed").format(reminder["sales_invoice"]))
+			if commit:
+				frappe.db.commit()
+	return {status.lower(): count for status, count in counts.items()}
 
 
 def send(reminder: dict) -> dict:

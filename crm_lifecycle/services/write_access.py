@@ -5,6 +5,7 @@ rest; asking frappe.has_permission record by record would load every document.
 """
 
 import frappe
+from frappe import _
 from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 from frappe.permissions import get_role_permissions, has_controller_permissions
 from frappe.query_builder import DocType
@@ -55,3 +56,11 @@ def refusals(doctype: str, names: list[str]) -> dict[str, core.Refused]:
 			frappe.clear_last_message()
 			refused[name] = core.Refused(core.Refusal.LOCKED, str(error))
 	return refused
+
+
+def refusal_text(doctype: str, name: str, refused: core.Refused) -> str:
+	if refused.refusal == core.Refusal.NOT_FOUND:
+		return _("{0} {1} not found").format(_(doctype), name)
+	if refused.refusal == core.Refusal.NOT_PERMITTED:
+		return _("You are not permitted to change {0} {1}").format(_(doctype), name)
+	return refused.detail or _("{0} {1} is locked").format(_(doctype), name)

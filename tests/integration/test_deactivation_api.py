@@ -9,7 +9,7 @@ import pytest
 import frappe
 
 from crm_lifecycle.api import deactivation as api
-from crm_lifecycle.services import deactivation
+from crm_lifecycle.services import deactivation, deactivation_bulk
 from tests import factories
 from tests.site_fixtures import BENCH, SITE
 
@@ -72,7 +72,7 @@ def test_bulk_deactivation_is_queued_and_reports_each_record():
 	queued = api.deactivate_many("Customer", json.dumps([first.name, second.name, already.name]))
 	assert queued["count"] == 3 and queued["job_id"]
 
-	results = deactivation.deactivate_many("Customer", [first.name, second.name, already.name])
+	results = deactivation_bulk.deactivate_many("Customer", [first.name, second.name, already.name])
 	assert [row["ok"] for row in results] == [True, True, False]
 	assert "already inactive" in results[2]["error"]
 	assert frappe.db.get_value("Customer", first.name, "crm_active") == 0

@@ -108,3 +108,41 @@ def test_dry_run_needs_read_permission_on_invoices(as_user):
 	website_user = factories.make_user(user_type="Website User")
 	with as_user(website_user.name), pytest.raises(frappe.PermissionError):
 		due()
+
+
+def test_a_run_stopped_halfway_sends_the_rest_once_when_run_again(rules, monkeypatch):
+	"""Five overdue invoices read two at a time; the run dies at the third reminder (what a
+	killed worker leaves: the reminders before it, each with its log). Run again, every invoice
+	has exactly one reminder and one mail."""
+	monkeypatch.setattr(reminders, "BATCH", 2)
+	invoices = [overdue(10) for _ in range(5)]
+	ours = {invoice.name for invoice in invoices}
+	send, sent = reminders.send, []
+
+	def dies_at_the_third(reminder):
+		if reminder["sales_invoice"] in ours:
+			if len(sent) == 2:
+				raise SystemExit("killed")
+			sent.append(reminder["sales_invoice"])
+		return send(reminder)
+
+	monkeypatch.setattr(reminders, "send", dies_at_the_third)
+	with pytest.raises(SystemExit):
+		reminders.send_due_reminders(commit=False)
+	logged = frappe.get_all(
+		"Lifecycle Payment Reminder", {"sales_invoice": ("in", list(ours))}, pluck="sales_invoice"
+	)
+	assert len(logged) == 2
+
+	monkeypatch.setattr(reminders, "send", send)
+	counts = reminders.send_due_reminders(commit=False)
+	assert counts["sent"] >= 3 and counts["failed"] == 0
+	for invoice in invoices:
+		assert frappe.db.count("Lifecycle Payment Reminder", {"sales_invoice": invoice.name}) == 1
+		assert (
+			frappe.db.count(
+				"Communication", {"reference_doctype": "Sales Invoice", "reference_name": invoice.name}
+			)
+			== 1
+		)
+	assert not ours & {row["sales_invoice"] for row in reminders.due()}

@@ -13,6 +13,7 @@ from crm_lifecycle.core.deactivation import (
 	Schedule,
 	check_reactivation,
 	plan_deactivation,
+	plan_many,
 	transaction_policy,
 )
 
@@ -85,3 +86,21 @@ def test_reactivation_needs_an_inactive_party():
 )
 def test_transaction_policy(setting, active, expected):
 	assert transaction_policy(setting, active) == expected
+
+
+def test_plan_many_reports_refusals_and_sends_schedules_one_by_one():
+	inactive = Party("Customer", "OLD", active=False)
+	plain = Party("Customer", "PLAIN", active=True)
+	previews = {"ACME": Preview(INVOICES, SCHEDULES), "PLAIN": Preview(INVOICES[:1], [])}
+	bulk = plan_many([ACTIVE, inactive, plain], previews, hold_invoices=True, cancel_subscriptions=True)
+	assert [plan.party.name for plan in bulk.one_by_one] == ["ACME"]
+	assert [plan.party.name for plan in bulk.together] == ["PLAIN"]
+	assert bulk.together[0].invoices_to_hold == ["SINV-1"]
+	assert bulk.refused["OLD"].refusal == Refusal.ALREADY_INACTIVE
+
+
+def test_plan_many_without_cancelling_keeps_every_party_set_based():
+	bulk = plan_many([ACTIVE], {"ACME": Preview(INVOICES, SCHEDULES)}, hold_invoices=True)
+	assert [plan.party.name for plan in bulk.together] == ["ACME"] and not bulk.one_by_one
+	assert bulk.together[0].subscriptions_to_cancel == []
+	assert plan_many([ACTIVE], {}).together[0].invoices_to_hold == []

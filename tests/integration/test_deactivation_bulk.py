@@ -1,0 +1,137 @@
+"""Deactivating many customers at once, set-based (issue 17.4), on the real site."""
+
+import json
+
+import pytest
+
+import frappe
+
+from crm_lifecycle.services import deactivation, deactivation_bulk, locking
+from tests import factories
+
+
+def with_invoices(count: int = 2):
+	customer = factories.make_customer()
+	invoices = [factories.make_sales_invoice(customer.name, rate=100 + index).name for index in range(count)]
+	return customer.name, invoices
+
+
+def active(name: str) -> int:
+	return frappe.db.get_value("Customer", name, "crm_active")
+
+
+def on_hold(names: list[str]) -> list[int]:
+	return [frappe.db.get_value("Sales Invoice", name, "crm_reminders_on_hold") for name in names]
+
+
+def versions_changing(doctype: str, name: str, field: str) -> int:
+	rows = frappe.get_all("Version", {"ref_doctype": doctype, "docname": name}, pluck="data")
+	return sum(
+		1 for data in rows for changed, *_values in json.loads(data).get("changed", []) if changed == field
+	)
+
+
+def timeline(name: str) -> list[str]:
+	return frappe.get_all(
+		"Comment",
+		{"reference_doctype": "Customer", "reference_name": name, "comment_type": "Info"},
+		pluck="content",
+	)
+
+
+def test_many_leave_what_one_by_one_leaves(monkeypatch):
+	monkeypatch.setattr(deactivation_bulk, "CHUNK", 2)  # three chunks for five customers
+	customers = [with_invoices() for _ in range(5)]
+	single, single_invoices = with_invoices()
+	deactivation.deactivate("Customer", single, hold_invoices=True, reason="Closing <b>the</b> region")
+
+	names = [name for name, _invoices in customers]
+	results = deactivation_bulk.deactivate_many(
+		"Customer", names, hold_invoices=True, reason="Closing <b>the</b> region"
+	)
+
+	assert results == [{"name": name, "ok": True} for name in names]
+	for name, invoices in [*customers, (single, single_invoices)]:
+		row = frappe.db.get_value(
+			"Customer",
+			name,
+			["crm_active", "crm_deactivated_by", "crm_deactivation_reason", "crm_deactivated_on"],
+			as_dict=True,
+		)
+		assert (row.crm_active, row.crm_deactivated_by) == (0, "Administrator") and row.crm_deactivated_on
+		assert on_hold(invoices) == [1, 1]
+		assert versions_changing("Customer", name, "crm_active") == 1
+		assert all(
+			versions_changing("Sales Invoice", invoice, "crm_reminders_on_hold") == 1 for invoice in invoices
+		)
+		assert len(timeline(name)) == 1 and "2 open invoices put on hold" in timeline(name)[0]
+	reasons = {frappe.db.get_value("Customer", name, "crm_deactivation_reason") for name in [*names, single]}
+	assert len(reasons) == 1 and "<b>" not in reasons.pop()  # stored sanitised, the same both ways
+
+
+def test_each_refused_record_is_reported_and_the_rest_goes_on(as_user):
+	free, free_invoices = with_invoices()
+	locked, locked_invoices = with_invoices()
+	already = factories.make_customer().name
+	deactivation.deactivate("Customer", already)
+	colleague = factories.make_user(roles=["Sales Manager", "Accounts Manager"])
+	with as_user(colleague.name):
+		locking.lock("Customer", locked, reason="negotiating")
+
+	results = deactivation_bulk.deactivate_many(
+		"Customer", [free, locked, already, "No Such Customer"], hold_invoices=True
+	)
+	rows = {row["name"]: row for row in results}
+	assert rows[free] == {"name": free, "ok": True}
+	assert not rows[locked]["ok"] and "Locked by" in rows[locked]["error"]
+	assert not rows[already]["ok"] and "already inactive" in rows[already]["error"]
+	assert not rows["No Such Customer"]["ok"] and "not found" in rows["No Such Customer"]["error"]
+	assert (active(free), active(locked)) == (0, 1)
+	assert on_hold(free_invoices) == [1, 1] and on_hold(locked_invoices) == [0, 0]
+
+
+def test_without_rights_on_invoices_only_customers_with_invoices_to_hold_are_refused(as_user):
+	sales = factories.make_user(roles=["Sales User"])  # writes customers, only reads invoices
+	reader = factories.make_user(roles=["Accounts User"])  # reads customers, writes none
+	with_business, invoices = with_invoices()
+	without = factories.make_customer().name
+
+	with as_user(reader.name):
+		results = deactivation_bulk.deactivate_many("Customer", [with_business, without])
+	assert [row["ok"] for row in results] == [False, False]
+	assert all("not permitted" in row["error"] for row in results)
+
+	with as_user(sales.name):
+		results = deactivation_bulk.deactivate_many("Customer", [with_business, without], hold_invoices=True)
+	assert [row["ok"] for row in results] == [False, True]
+	assert "Sales Invoice" in results[0]["error"]
+	assert (active(with_business), active(without)) == (1, 0) and on_hold(invoices) == [0, 0]
+
+	# control: the same user, not asked to hold invoices, deactivates the customer
+	with as_user(sales.name):
+		assert deactivation_bulk.deactivate_many("Customer", [with_business])[0]["ok"]
+	assert active(with_business) == 0 and on_hold(invoices) == [0, 0]
+
+
+def test_subscriptions_to_cancel_take_the_single_record_path():
+	subscribed = factories.make_customer()
+	subscription = factories.make_subscription(subscribed.name)
+	plain, _invoices = with_invoices(1)
+
+	results = deactivation_bulk.deactivate_many(
+		"Customer", [subscribed.name, plain], hold_invoices=True, cancel_subscriptions=True
+	)
+	assert [row["ok"] for row in results] == [True, True]
+	assert frappe.db.get_value("Subscription", subscription.name, "status") == "Cancelled"
+	assert (active(subscribed.name), active(plain)) == (0, 0)
+	assert "Subscriptions cancelled" in timeline(subscribed.name)[0]
+
+
+def test_contacts_and_bad_doctypes():
+	customer = factories.make_customer()
+	contact = factories.make_contact(customer=customer.name)
+	assert deactivation_bulk.deactivate_many("Contact", [contact.name])[0]["ok"]
+	assert frappe.db.get_value("Contact", contact.name, "crm_active") == 0
+	assert active(customer.name) == 1
+	with pytest.raises(frappe.ValidationError):
+		deactivation_bulk.deactivate_many("Supplier", [customer.name])
