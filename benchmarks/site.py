@@ -44,18 +44,27 @@ def report(title: str, ours: dict, theirs: dict, theirs_label: str) -> None:
 
 
 def clone_invoices(template: str, count: int, prefix: str) -> list[str]:
-	"""N submitted, unpaid copies of one real invoice, made by one INSERT ... SELECT per chunk.
-	Column names come from the table itself; every value is a bound parameter."""
-	columns = [c for c in frappe.db.get_table_columns("Sales Invoice") if c != "name"]
+	"""N submitted, unpaid copies of one real invoice (see clone)."""
 	names = [f"{prefix}-{index:06d}" for index in range(count)]
-	column_list = ", ".join(f"`{c}`" for c in columns)
-	for start in range(0, count, 2000):
-		chunk = names[start : start + 2000]
-		values = " union all ".join(["select %s as n"] * len(chunk))
-		frappe.db.sql(
-			f"insert into `tabSales Invoice` (name, {column_list}) "
-			f"select names.n, {column_list} from `tabSales Invoice` si join ({values}) names "
-			"where si.name = %s",
-			(*chunk, template),
-		)
+	clone("Sales Invoice", template, [(name,) for name in names])
 	return names
+
+
+def clone(doctype: str, template: str, rows: list[tuple], columns: tuple[str, ...] = ()) -> None:
+	"""Copies of one real record, one per row: each row gives the copy's name and then the values
+	of `columns`; every other column comes from the template. One INSERT ... SELECT per chunk;
+	column names come from the table itself, every value is a bound parameter."""
+	known = set(frappe.db.get_table_columns(doctype))
+	assert set(columns) <= known, set(columns) - known
+	kept = [c for c in known if c != "name" and c not in columns]
+	target = ", ".join(f"`{c}`" for c in ("name", *columns, *kept))
+	source = ", ".join([f"copies.c{index}" for index in range(len(columns) + 1)] + [f"t.`{c}`" for c in kept])
+	for start in range(0, len(rows), 2000):
+		chunk = rows[start : start + 2000]
+		select = "select " + ", ".join(f"%s as c{index}" for index in range(len(columns) + 1))
+		values = " union all ".join([select] * len(chunk))
+		frappe.db.sql(
+			f"insert into `tab{doctype}` ({target}) select {source} from `tab{doctype}` t "
+			f"join ({values}) copies where t.name = %s",
+			(*(value for row in chunk for value in row), template),
+		)
