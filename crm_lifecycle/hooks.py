@@ -181,6 +181,6 @@ scheduler_events = {
 	],
 	"daily": [
 		"crm_lifecycle.services.invoice_hold.release_expired",
-		"crm_lifecycle.services.reminders.send_due_reminders",
+		"crm_lifecycle.services.reminders.daily",
 	],
 }

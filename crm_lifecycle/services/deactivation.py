@@ -48,6 +48,8 @@ def open_invoices(doctype: str, name: str) -> list[core.OpenInvoice]:
 def open_invoices_of(doctype: str, names: list[str]) -> dict[str, list[core.OpenInvoice]]:
 	"""Submitted invoices of customers (or addressed to contacts) with something left to pay,
 	per party, in one query."""
+	if not names:
+		return {}
 	invoice = DocType("Sales Invoice")
 	party_field = invoice.customer if doctype == "Customer" else invoice.contact_person
 	rows = (
@@ -85,7 +87,7 @@ def running_schedules(doctype: str, name: str) -> list[core.Schedule]:
 def running_schedules_of(doctype: str, names: list[str]) -> dict[str, list[core.Schedule]]:
 	"""Running Subscriptions of customers and enabled Auto Repeats of their documents, per
 	customer, in one query per doctype."""
-	if doctype != "Customer":
+	if doctype != "Customer" or not names:
 		return {}
 	found: dict[str, list[core.Schedule]] = {}
 	subscription = DocType("Subscription")

@@ -61,17 +61,18 @@ def deactivate_many(
 	names = list(dict.fromkeys(names))
 	reason = clean(reason)
 	errors: dict[str, str] = {}
-	for start in range(0, len(names), CHUNK):
+	chunks = range(0, len(names), CHUNK)
+	title = _("Deactivating {0}").format(_(doctype))
+	for index, start in enumerate(chunks):
 		chunk = names[start : start + CHUNK]
-		errors.update(deactivate_chunk(doctype, chunk, hold_invoices, cancel_subscriptions, reason))
+
+		def progress(part: float, label: str, index=index) -> None:
+			frappe.publish_progress((index + part) * 100 / len(chunks), title=title, description=label)
+
+		errors.update(deactivate_chunk(doctype, chunk, hold_invoices, cancel_subscriptions, reason, progress))
 		if commit_chunks:
 			frappe.db.commit()
-		done = start + len(chunk)
-		frappe.publish_progress(
-			done * 100 / len(names),
-			title=_("Deactivating {0}").format(_(doctype)),
-			description=_("{0} of {1}").format(done, len(names)),
-		)
+		progress(1, _("{0} of {1}").format(start + len(chunk), len(names)))
 	results = [
 		{"name": name, "ok": False, "error": errors[name]} if name in errors else {"name": name, "ok": True}
 		for name in names
@@ -86,7 +87,12 @@ def deactivate_many(
 
 
 def deactivate_chunk(
-	doctype: str, names: list[str], hold_invoices: bool, cancel_subscriptions: bool, reason: str | None
+	doctype: str,
+	names: list[str],
+	hold_invoices: bool,
+	cancel_subscriptions: bool,
+	reason: str | None,
+	progress=None,
 ) -> dict[str, str]:
 	"""Deactivate `names` in one transaction; returns why each refused record was refused."""
 	active = dict(
@@ -123,6 +129,8 @@ def deactivate_chunk(
 		else:
 			together.append(plan)
 
+	if progress:
+		progress(0.5, _("Checked {0} records").format(len(names)))
 	for plan in bulk.one_by_one:  # document saves of subscriptions: the single-record path
 		try:
 			deactivation.deactivate(doctype, plan.party.name, hold_invoices, cancel_subscriptions, reason)

@@ -1,4 +1,13 @@
-"""Automatic payment reminders: a daily job mails each due reminder once per invoice and rule."""
+"""Automatic payment reminders: each due reminder is mailed once per invoice and rule.
+
+The daily job only splits the overdue invoices into batches (a keyset over their names) and
+queues one job per batch on the long queue: making one reminder's mail takes Frappe about a
+tenth of a second, so 100,000 overdue invoices would outlast any single job's timeout. Each
+batch job asks again what is due among its invoices (paid or held since: nothing) and sends
+every reminder as its own unit, committed with its log; a job killed halfway leaves the
+reminders it sent, and the next run sends exactly the others (the logs' unique key refuses a
+second one for the same invoice and rule).
+"""
 
 from collections.abc import Iterator
 
@@ -22,7 +31,11 @@ def rules() -> list[core.ReminderRule]:
 	]
 
 
-BATCH = 2000  # overdue invoices read at a time: the job's memory does not grow with their number
+BATCH = 500  # overdue invoices per read and per job: memory and a job's time stay bounded
+
+
+def _active_rules() -> list[core.ReminderRule]:
+	return [rule for rule in rules() if rule.enabled]  # none: switched off, or only shipped ones
 
 
 def due(date: str | None = None) -> list[dict]:
@@ -30,34 +43,41 @@ def due(date: str | None = None) -> list[dict]:
 	return [reminder for batch in due_batches(date) for reminder in batch]
 
 
-def due_batches(date: str | None = None) -> Iterator[list[dict]]:
-	"""The due reminders, BATCH overdue invoices at a time, in the order of their names (a
-	keyset, not an offset: a batch costs the same however far the run has got)."""
-	today = getdate(date or nowdate())
-	active_rules = [rule for rule in rules() if rule.enabled]
-	if not active_rules:  # switched off, or only the shipped rules, still disabled
+def due_batches(date: str | None = None, invoices: list[str] | None = None) -> Iterator[list[dict]]:
+	"""The due reminders (among `invoices`, if given), BATCH overdue invoices at a time."""
+	today, active_rules = getdate(date or nowdate()), _active_rules()
+	for batch in overdue_batches(today, active_rules, invoices):
+		yield _due_among(batch, active_rules, today)
+
+
+def overdue_batches(today, active_rules: list[core.ReminderRule], invoices: list[str] | None = None):
+	"""Unpaid, unheld invoices past the first rule's day, BATCH at a time in the order of their
+	names: a keyset, not an offset, so a batch costs the same however far the run has got."""
+	if not active_rules:
 		return
 	last_day = frappe.utils.add_days(today, -min(rule.days_after_due for rule in active_rules))
+	filters = [
+		["docstatus", "=", 1],
+		["outstanding_amount", ">", 0],
+		["crm_reminders_on_hold", "=", 0],
+		["due_date", "<=", last_day],
+	]
+	if invoices is not None:
+		filters.append(["name", "in", invoices or [""]])
 	after = ""
 	while True:
-		invoices = frappe.get_all(
+		batch = frappe.get_all(
 			"Sales Invoice",
-			filters={
-				"docstatus": 1,
-				"outstanding_amount": (">", 0),
-				"crm_reminders_on_hold": 0,
-				"due_date": ("<=", last_day),
-				"name": (">", after),
-			},
+			filters=[*filters, ["name", ">", after]],
 			fields=["name", "customer", "due_date", "outstanding_amount"],
 			order_by="name asc",
 			limit=BATCH,
 		)
-		if not invoices:
+		if not batch:
 			return
-		after = invoices[-1].name
-		yield _due_among(invoices, active_rules, today)
-		if len(invoices) < BATCH:
+		after = batch[-1].name
+		yield batch
+		if len(batch) < BATCH:
 			return
 
 
@@ -121,13 +141,37 @@ def recipients(invoice) -> list[str]:
 	return [row["email"] for row in portal.opted_in_contacts(invoice.customer, "Payment Reminders")]
 
 
+def daily(date: str | None = None) -> int:
+	"""Scheduler: one job per BATCH overdue invoices on the long queue; returns how many."""
+	today, active_rules = getdate(date or nowdate()), _active_rules()
+	jobs = 0
+	for batch in overdue_batches(today, active_rules):
+		frappe.enqueue(
+			send_reminders_for,
+			queue="long",
+			enqueue_after_commit=True,
+			invoices=[invoice.name for invoice in batch],
+			date=str(today),
+		)
+		jobs += 1
+	return jobs
+
+
+def send_reminders_for(invoices: list[str], date: str | None = None, commit: bool = True) -> dict:
+	"""Job: the reminders due among `invoices`, asked again now."""
+	return _send_all(due_batches(date, invoices), commit)
+
+
 def send_due_reminders(date: str | None = None, commit: bool = True) -> dict:
-	"""Daily job. Each reminder is its own unit, committed with its log: one failing mail does
-	not stop the others, and a run stopped halfway (killed, timed out) sends, when run again,
-	exactly the reminders it had not sent (the logs say which; their unique key refuses a second).
-	Returns how many reminders were sent, skipped (no recipient) and failed."""
+	"""Every due reminder in this process (the CLI, tests); the scheduler uses `daily`."""
+	return _send_all(due_batches(date), commit)
+
+
+def _send_all(batches: Iterator[list[dict]], commit: bool) -> dict:
+	"""Each reminder its own unit, committed with its log (`commit`; tests pass False): one
+	failing mail does not stop the others. Returns how many were sent, skipped, failed."""
 	counts = {"Sent": 0, "Skipped": 0, "Failed": 0}
-	for batch in due_batches(date):
+	for batch in batches:
 		for reminder in batch:
 			try:
 				with atomic():

@@ -146,3 +146,20 @@ def test_a_run_stopped_halfway_sends_the_rest_once_when_run_again(rules, monkeyp
 			== 1
 		)
 	assert not ours & {row["sales_invoice"] for row in reminders.due()}
+
+
+def test_the_daily_job_queues_batches_whose_jobs_ask_again(rules, monkeypatch):
+	"""One job per BATCH overdue invoices; a job sends what is due among its invoices now: one
+	held (or paid) since the batch was queued gets nothing."""
+	monkeypatch.setattr(reminders, "BATCH", 2)
+	invoices = [overdue(10).name for _ in range(3)]
+	assert reminders.daily() >= 2  # queued once this transaction commits; it never does here
+
+	invoice_hold.hold([invoices[1]])
+	counts = reminders.send_reminders_for(invoices, commit=False)
+	assert counts == {"sent": 2, "skipped": 0, "failed": 0}
+	logged = frappe.get_all(
+		"Lifecycle Payment Reminder", {"sales_invoice": ("in", invoices)}, pluck="sales_invoice"
+	)
+	assert sorted(logged) == sorted([invoices[0], invoices[2]])
+	assert reminders.send_reminders_for(invoices, commit=False)["sent"] == 0  # once only

@@ -10,6 +10,7 @@ import pytest
 
 import frappe
 from frappe.utils import add_days, add_to_date, now_datetime, nowdate
+from frappe.utils.background_jobs import get_queue
 
 from crm_lifecycle.services import invoice_hold, locking
 from tests.site_fixtures import BENCH, SITE, eventually
@@ -18,9 +19,15 @@ pytestmark = pytest.mark.http
 
 APP_JOBS = (
 	"crm_lifecycle.services.invoice_hold.release_expired",
-	"crm_lifecycle.services.reminders.send_due_reminders",
+	"crm_lifecycle.services.reminders.daily",
 	"crm_lifecycle.services.locking.release_expired",
 )
+
+
+def long_queue_idle() -> bool:
+	"""The daily reminder job queues its batches on the long queue: all of them ran."""
+	queue = get_queue("long")
+	return queue.count == 0 and queue.started_job_registry.count == 0
 
 
 def _completed(method: str) -> int:
@@ -136,7 +143,10 @@ def test_the_scheduler_runs_the_daily_and_hourly_jobs_and_a_second_run_sends_not
 		assert frappe.db.get_all(
 			"Lifecycle Lock Log", {"reference_name": locked, "action": "Released"}, pluck="action"
 		) == ["Released"]
-		sent = frappe.get_all("Lifecycle Payment Reminder", {"sales_invoice": overdue}, pluck="status")
+		sent = eventually(
+			lambda: frappe.get_all("Lifecycle Payment Reminder", {"sales_invoice": overdue}, pluck="status"),
+			what="the reminder job the daily job queued",
+		)
 		assert sent == ["Sent"]
 		mails = frappe.db.count(
 			"Communication", {"reference_doctype": "Sales Invoice", "reference_name": overdue}
@@ -144,6 +154,7 @@ def test_the_scheduler_runs_the_daily_and_hourly_jobs_and_a_second_run_sends_not
 		assert mails == 1
 
 		scheduler()  # the same day, once more: nothing is sent twice
+		eventually(long_queue_idle, what="the reminder jobs the daily job queued")
 		assert frappe.db.count("Lifecycle Payment Reminder", {"sales_invoice": overdue}) == 1
 		assert (
 			frappe.db.count(
