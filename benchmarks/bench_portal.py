@@ -1,5 +1,5 @@
-"""A portal user's invoice list over N invoices of one customer (default 50,000, a tenth of them
-credit notes): ERPNext's own portal list (frappe.www.list.get -> ERPNext's get_transaction_list)
+"""A portal user's invoice list over N invoices of one customer (default 50,000, every tenth a
+credit note): ERPNext's own portal list (frappe.www.list.get -> ERPNext's get_transaction_list)
 against the app's list for a contact whose Credit Notes are denied, which filters per contact
 in the query itself.
 
@@ -17,9 +17,10 @@ import sys
 import time
 
 import frappe
+from frappe.utils import add_to_date, now_datetime
 from frappe.www import list as www_list
 
-from benchmarks.site import clone, clone_invoices, connect, statements
+from benchmarks.site import clone, connect, statements
 from crm_lifecycle.overrides import portal as guard
 from crm_lifecycle.overrides import portal_pages
 from crm_lifecycle.services import portal
@@ -61,10 +62,15 @@ def main(count: int) -> None:
 	customer = factories.make_customer()
 	contact = factories.make_contact(customer=customer.name, portal_user=True)
 	template = factories.make_sales_invoice(customer.name)
-	returns = count // 10
-	prefix = f"PORTAL-{frappe.generate_hash(length=6)}"
-	clone_invoices(template.name, count - returns, prefix)
-	clone("Sales Invoice", template.name, [(f"{prefix}-R{i:06d}", 1) for i in range(returns)], ("is_return",))
+	# Every tenth a credit note, each a second older than the one before, as real invoices come
+	# (copies sharing one timestamp would put all credit notes at the top of the list).
+	prefix, start = f"PORTAL-{frappe.generate_hash(length=6)}", now_datetime()
+	rows = [
+		(f"{prefix}-{index:06d}", int(index % 10 == 9), add_to_date(start, seconds=-index))
+		for index in range(count)
+	]
+	clone("Sales Invoice", template.name, rows, ("is_return", "modified"))
+	returns = sum(row[1] for row in rows)
 	portal.set_access(contact.name, {"Credit Notes": {"view": 0}})
 	frappe.set_user(contact.user)
 	print(f"{count} invoices of one customer, {PAGES} list pages of 20, median of {ROUNDS} runs")

@@ -68,16 +68,25 @@ def _queried_page(doctype: str, txt: str | None, start: int, limit: int) -> list
 	access = portal.user_access()
 
 	def allowed(area: str) -> list[str]:
-		return sorted(set(core.customers_allowed(access, area)) & shown_by_erpnext) or [""]
+		return sorted(set(core.customers_allowed(access, area)) & shown_by_erpnext)
 
-	conditions = []
 	if doctype == "Sales Invoice":
-		conditions.append(
-			((table.is_return == 0) & party.isin(allowed("Invoices")))
-			| ((table.is_return == 1) & party.isin(allowed("Credit Notes")))
-		)
+		# The simplest condition that says it: a branch nobody may see is left out, so the usual
+		# case (one section denied) is one plain condition, as in ERPNext's own list.
+		invoices, credit_notes = allowed("Invoices"), allowed("Credit Notes")
+		if invoices == credit_notes:
+			branches = [party.isin(invoices)] if invoices else []
+		else:
+			branches = [
+				(table.is_return == is_return) & party.isin(customers)
+				for is_return, customers in ((0, invoices), (1, credit_notes))
+				if customers
+			]
+		if not branches:
+			return []
+		conditions = [Criterion.any(branches)]
 	else:
-		conditions.append(party.isin(allowed(core.view_area(doctype))))
+		conditions = [party.isin(allowed(core.view_area(doctype)) or [""])]
 	if doctype != "Project":
 		conditions.append(table.docstatus == 1)
 	if doctype == "Quotation":
