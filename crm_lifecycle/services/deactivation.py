@@ -354,7 +354,7 @@ def check_new_transaction(doc) -> None:
 	active = frappe.db.get_value("Customer", doc.customer, "crm_active")
 	if active is None:
 		return
-	setting = frappe.db.get_single_value("CRM Lifecycle Settings", "inactive_customer_transactions")
+	setting = frappe.get_cached_doc("CRM Lifecycle Settings").get("inactive_customer_transactions")
 	policy = core.transaction_policy(setting, bool(active))
 	if policy == "block":
 		frappe.throw(

@@ -72,7 +72,8 @@ def record_native(doc) -> list[Edge]:
 	"""The edges ERPNext's link fields on `doc` imply (see core.dependencies.native_edges)."""
 	if doc.doctype not in DETAILS or doc.is_new() or doc.flags.crm_lifecycle_edges_recorded:
 		return []
-	return record(core.native_edges(doc.doctype, doc.name, doc.as_dict()))
+	# the document itself answers .get() as its dict would, without copying every row first
+	return record(core.native_edges(doc.doctype, doc.name, doc))
 
 
 def forget(doctype: str, name: str) -> None:

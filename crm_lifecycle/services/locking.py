@@ -40,16 +40,29 @@ def _settings():
 		return None
 
 
-def lockable_doctypes() -> frozenset[str]:
+def _config() -> tuple[frozenset[str], bool]:
+	"""(lockable doctypes, enforcement on), worked out once per settings document: the "*"
+	doc_events ask on every write of every document, ERPNext's own db_set calls included."""
 	settings = _settings()
 	if settings is None:
-		return frozenset()
-	return frozenset(row.document_type for row in settings.get("lockable_doctypes") or [])
+		return frozenset(), False
+	memo = getattr(frappe.local, "crm_lifecycle_lock_config", None)
+	if memo is not None and memo[0] is settings:  # the same cached document: nothing changed
+		return memo[1]
+	config = (
+		frozenset(row.document_type for row in settings.get("lockable_doctypes") or []),
+		not settings.get("disable_lock_enforcement"),
+	)
+	frappe.local.crm_lifecycle_lock_config = (settings, config)
+	return config
+
+
+def lockable_doctypes() -> frozenset[str]:
+	return _config()[0]
 
 
 def enforcement_on() -> bool:
-	settings = _settings()
-	return settings is not None and not settings.get("disable_lock_enforcement")
+	return _config()[1]
 
 
 def set_default_lockable_doctypes() -> None:
@@ -166,10 +179,8 @@ def check_write(doc, derived_allowed: bool = True) -> None:
 	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked.
 	A derived change (made while another document is being saved) goes through and is noted in
 	the record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
-	if not _enforced():
-		return
-	target = _target(doc)
-	if not target or cached_lock(*target) is None:
+	target = _target(doc)  # first: most documents are of no lockable doctype
+	if not target or not _enforced() or cached_lock(*target) is None:
 		return  # the hot path: one Redis round trip
 	cause = _saved_meanwhile(doc, target) if derived_allowed else None
 	if cause is None:
