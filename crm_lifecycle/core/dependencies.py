@@ -194,8 +194,9 @@ _ROW_LINKS: Mapping[str, tuple[tuple[str, str, str | None], ...]] = {
 
 
 def native_edges(doctype: str, name: str, values: Mapping) -> list[Edge]:
-	"""The edges ERPNext's own link fields imply for one document, given its values as a plain
-	dict (child tables as lists of dicts). Only documents of the funnel count as sources."""
+	"""The edges ERPNext's own link fields imply for one document, given its values as a dict
+	(child tables as lists of dicts) or anything else answering .get() alike, the document
+	itself. Only documents of the funnel count as sources."""
 	target = Node(doctype, name)
 	sources: dict[Node, str] = {}
 

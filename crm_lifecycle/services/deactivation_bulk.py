@@ -11,7 +11,9 @@ single-record path: cancelling those is a document save of each.
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType
 from frappe.utils import now_datetime
+from frappe.utils.html_utils import sanitize_html
 
 from crm_lifecycle.core import accounts as write_rules
 from crm_lifecycle.core import deactivation as core
@@ -66,13 +68,19 @@ def deactivate_many(
 	for index, start in enumerate(chunks):
 		chunk = names[start : start + CHUNK]
 
-		def progress(part: float, label: str, index=index) -> None:
-			frappe.publish_progress((index + part) * 100 / len(chunks), title=title, description=label)
+		size = len(chunk)
+
+		def progress(part: float, index=index, start=start, size=size) -> None:
+			frappe.publish_progress(
+				(index + part) * 100 / len(chunks),
+				title=title,
+				description=_("{0} of {1}").format(start + int(size * part), len(names)),
+			)
 
 		errors.update(deactivate_chunk(doctype, chunk, hold_invoices, cancel_subscriptions, reason, progress))
 		if commit_chunks:
 			frappe.db.commit()
-		progress(1, _("{0} of {1}").format(start + len(chunk), len(names)))
+		progress(1)
 	results = [
 		{"name": name, "ok": False, "error": errors[name]} if name in errors else {"name": name, "ok": True}
 		for name in names
@@ -95,9 +103,20 @@ def deactivate_chunk(
 	progress=None,
 ) -> dict[str, str]:
 	"""Deactivate `names` in one transaction; returns why each refused record was refused."""
-	active = dict(
-		frappe.get_all(doctype, filters={"name": ("in", names)}, fields=["name", "crm_active"], as_list=True)
-	)
+	table = DocType(doctype)
+	# A locking read: a save of one of these records waits for this chunk instead of being
+	# overwritten by it. Names are matched exactly (the column's collation would also match
+	# another case or trailing spaces, and the record would then be changed under its own name).
+	wanted = set(names)
+	active = {
+		name: state
+		for name, state in frappe.qb.from_(table)
+		.select(table.name, table.crm_active)
+		.where(table.name.isin(names))
+		.for_update()
+		.run()
+		if name in wanted
+	}
 	errors = {
 		name: write_access.refusal_text(doctype, name, write_rules.Refused(write_rules.Refusal.NOT_FOUND))
 		for name in names
@@ -130,7 +149,7 @@ def deactivate_chunk(
 			together.append(plan)
 
 	if progress:
-		progress(0.5, _("Checked {0} records").format(len(names)))
+		progress(0.5)
 	for plan in bulk.one_by_one:  # document saves of subscriptions: the single-record path
 		try:
 			deactivation.deactivate(doctype, plan.party.name, hold_invoices, cancel_subscriptions, reason)
@@ -164,8 +183,8 @@ def persist(doctype: str, plans: list[core.DeactivationPlan]) -> None:
 	rows = []
 	for plan in plans:
 		held = len(plan.invoices_to_hold)
-		if held not in summaries:
-			summaries[held] = deactivation.deactivation_summary(plan, held)
+		if held not in summaries:  # sanitised as the Comment's own validate would
+			summaries[held] = sanitize_html(deactivation.deactivation_summary(plan, held))
 		rows.append(
 			(
 				frappe.generate_hash(),

@@ -32,25 +32,24 @@ def check_can_hold(names: list[str]) -> None:
 
 def hold_refusals(names: list[str]) -> dict[str, str]:
 	"""check_can_hold for a bulk action, told per invoice instead of refusing them all: why the
-	session user may not put each of `names` on hold (none: every one may be held)."""
+	session user may not put each of `names` on hold (none: every one may be held). An invoice
+	the user may not read is not named."""
 	if not names:
 		return {}
 	if not frappe.has_permission("Sales Invoice", "write"):
-		return {
-			name: _("You are not permitted to change {0} {1}").format(_("Sales Invoice"), name)
-			for name in names
-		}
-	refused = {}
-	for name in locking.locked_names("Sales Invoice", names):
+		return dict.fromkeys(names, _("You are not permitted to change Sales Invoices."))
+	readable = set(frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0))
+	refused = {
+		name: _("You are not permitted to change one of its Sales Invoices.")
+		for name in names
+		if name not in readable
+	}
+	for name in locking.locked_names("Sales Invoice", [name for name in names if name in readable]):
 		try:
 			locking.check_write_to("Sales Invoice", name)
 		except frappe.PermissionError as error:
 			frappe.clear_last_message()
 			refused[name] = str(error)
-	accessible = set(frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0))
-	for name in names:
-		if name not in accessible and name not in refused:
-			refused[name] = _("You are not permitted to change {0} {1}").format(_("Sales Invoice"), name)
 	return refused
 
 

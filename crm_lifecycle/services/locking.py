@@ -179,8 +179,10 @@ def check_write(doc, derived_allowed: bool = True) -> None:
 	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked.
 	A derived change (made while another document is being saved) goes through and is noted in
 	the record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
-	target = _target(doc)  # first: most documents are of no lockable doctype
-	if not target or not _enforced() or cached_lock(*target) is None:
+	if not _enforced():
+		return
+	target = _target(doc)
+	if not target or cached_lock(*target) is None:
 		return  # the hot path: one Redis round trip
 	cause = _saved_meanwhile(doc, target) if derived_allowed else None
 	if cause is None:

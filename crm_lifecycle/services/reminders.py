@@ -150,6 +150,9 @@ def daily(date: str | None = None) -> int:
 			send_reminders_for,
 			queue="long",
 			enqueue_after_commit=True,
+			# a second run of the same day does not queue a batch still waiting
+			job_id=f"crm_lifecycle_reminders::{today}::{batch[0].name}",
+			deduplicate=True,
 			invoices=[invoice.name for invoice in batch],
 			date=str(today),
 		)

@@ -142,3 +142,15 @@ def test_contacts_and_bad_doctypes():
 	assert active(customer.name) == 1
 	with pytest.raises(frappe.ValidationError):
 		deactivation_bulk.deactivate_many("Supplier", [customer.name])
+
+
+def test_names_are_matched_exactly():
+	"""The column's collation matches another case too; the action does not: a name that is not
+	a record's own is reported and nothing is changed under the record's name."""
+	customer = factories.make_customer().name
+	results = deactivation_bulk.deactivate_many("Customer", [customer.upper(), f"{customer} "])
+	assert [row["ok"] for row in results] == [False, False]
+	assert all("not found" in row["error"] for row in results)
+	assert active(customer) == 1
+	assert deactivation_bulk.deactivate_many("Customer", [customer])[0]["ok"]  # control
+	assert active(customer) == 0
