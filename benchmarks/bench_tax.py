@@ -1,0 +1,325 @@
+"""The app's tax on ERPNext's hot paths (issue #17): the same workload on two sites of one bench
+holding the same data, one with crm_lifecycle installed and one without.
+
+    <bench>/env/bin/python -m benchmarks.bench_tax [ROUNDS] [--explain]   (default 40 rounds)
+
+FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app first). One worker
+process per site (this module with --worker SITE) makes the data with plain ERPNext calls, then
+runs an operation whenever the driver asks, each like a new request; per round and operation
+the driver asks both sites in ABBA order, so drift hits both alike. Printed per operation: the
+median time on each site, the overhead (ratio of the medians; "paired": median of each round's
+own ratio, a second view of the noise) and the extra SQL statements (MariaDB's own counter).
+--explain adds one more run of each operation: the statements that differ between the sites and
+the app's functions by cumulative time (cProfile). The workers never commit; everything they
+made is rolled back at the end.
+"""
+
+import collections
+import contextlib
+import cProfile
+import gc
+import json
+import os
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import frappe
+
+import erpnext
+
+from benchmarks.site import statements
+from tests.site import bench_path
+
+WARM_UP = 3
+TARGET = 1.0  # per cent
+ITEMS = [f"TAX-ITEM-{index:02d}" for index in range(1, 21)]
+STOCK_ITEM, PORTAL_USER, DESK_USER = "TAX-STOCK-ITEM", "tax-portal@example.com", "tax-desk@example.com"
+OPS = "sales_invoice payment_entry delivery_note customer_save item_save portal_list desk_list".split()
+LIST_FIELDS = ["name", "owner", "creation", "modified", "customer_name", "customer_group", "territory"]
+
+
+# Worker: one site, one transaction -------------------------------------------------------------
+
+
+def setup() -> dict:
+	"""The data of both sites, made with ERPNext's own API under deterministic names."""
+
+	def insert(doctype: str, **values):
+		return frappe.get_doc(doctype=doctype, **values).insert()
+
+	def leaf(doctype: str) -> str:
+		return frappe.get_all(doctype, {"is_group": 0}, pluck="name", order_by="lft", limit=1)[0]
+
+	def customer(name: str, **values) -> str:
+		values.update(customer_group=leaf("Customer Group"), territory=leaf("Territory"))
+		return insert("Customer", customer_name=name, **values).name
+
+	company = frappe.db.get_single_value("Global Defaults", "default_company")
+	store = frappe.db.get_value("Warehouse", {"company": company, "is_group": 0}, "name", order_by="lft")
+	for code in ITEMS:
+		insert("Item", item_code=code, item_group=leaf("Item Group"), stock_uom="Nos", is_stock_item=0)
+	insert("Item", item_code=STOCK_ITEM, item_group=leaf("Item Group"), stock_uom="Nos", valuation_rate=10)
+	# stock for the delivery notes, so that they post a real stock ledger on both sites
+	row = {"item_code": STOCK_ITEM, "qty": 100_000, "t_warehouse": store, "basic_rate": 10}
+	insert("Stock Entry", stock_entry_type="Material Receipt", company=company, items=[row]).submit()
+
+	data = {"company": company, "store": store, "customer": customer("TAX Bench Customer")}
+	for index in range(500):
+		customer(f"TAX List Customer {index:04d}")
+	unsent = {"send_welcome_email": 0}
+	insert("User", email=DESK_USER, first_name="Desk", roles=[{"role": "Sales User"}], **unsent)
+	roles = [{"role": "Customer"}]
+	insert("User", email=PORTAL_USER, first_name="Portal", user_type="Website User", roles=roles, **unsent)
+	# ERPNext's portal lists go by the customer's portal users; the contact links both as well
+	portal = customer("TAX Portal Customer", portal_users=[{"user": PORTAL_USER}])
+	email = {"email_id": PORTAL_USER, "is_primary": 1}
+	link = {"link_doctype": "Customer", "link_name": portal}
+	insert("Contact", first_name="Portal", user=PORTAL_USER, email_ids=[email], links=[link])
+	for _ in range(30):  # the portal list shows 20 of them
+		sales_invoice(data, customer=portal, items=ITEMS[:1])
+	return data
+
+
+def sales_invoice(data: dict, customer: str | None = None, items=ITEMS) -> str:
+	rows = [{"item_code": code, "qty": 1, "rate": 100} for code in items]
+	doc = frappe.get_doc(
+		doctype="Sales Invoice", customer=customer or data["customer"], company=data["company"], items=rows
+	)
+	doc.set_missing_values()
+	doc.insert().submit()
+	return doc.name
+
+
+def operations(data: dict) -> dict:
+	"""name -> (user, callable); each callable is one operation, timed as a whole."""
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	def invoice():
+		data["invoice"] = sales_invoice(data)  # the payment entry pays it
+
+	def payment():
+		entry = get_payment_entry("Sales Invoice", data["invoice"])
+		entry.reference_no, entry.reference_date = "TAX", frappe.utils.nowdate()
+		entry.insert().submit()
+
+	def delivery():
+		row = {"item_code": STOCK_ITEM, "qty": 1, "rate": 100, "warehouse": data["store"]}
+		doc = frappe.get_doc(doctype="Delivery Note", customer=data["customer"], company=data["company"])
+		doc.append("items", row)
+		doc.set_missing_values()
+		doc.insert().submit()
+
+	def edit(doctype: str, name: str, field: str):
+		def save():
+			doc = frappe.get_doc(doctype, name)
+			doc.set(field, f"benchmark {time.perf_counter()}")
+			doc.save()
+
+		return save
+
+	def call(cmd: str, **form):
+		"""A whitelisted method as a request reaches it: frappe.handler.execute_cmd's override
+		lookup (the last app's hook wins), its whitelist check, then frappe.call."""
+		method = frappe.get_attr((frappe.get_hooks("override_whitelisted_methods", {}).get(cmd) or [cmd])[-1])
+		frappe.is_whitelisted(method)
+		frappe.local.form_dict = frappe._dict(form)
+		return frappe.call(method, **frappe.form_dict)
+
+	def portal_list():
+		rows = call("frappe.www.list.get", doctype="Sales Invoice", limit=20, pathname="invoices")
+		assert len(rows["result"]) == 20, rows
+
+	def desk_list():
+		fields = json.dumps([f"`tabCustomer`.`{field}`" for field in LIST_FIELDS])
+		# the arguments Frappe's list view sends (BaseList.get_args, ListView.get_args)
+		args = {"doctype": "Customer", "fields": fields, "filters": "[]", "start": 0, "page_length": 500}
+		args.update(order_by="`tabCustomer`.`creation` desc", view="List", with_comment_count=1)
+		rows = call("frappe.desk.reportview.get", **args)
+		assert len(rows["values"]) == 500, len(rows["values"])
+
+	admin = "Administrator"
+	return {
+		"sales_invoice": (admin, invoice),
+		"payment_entry": (admin, payment),
+		"delivery_note": (admin, delivery),
+		"customer_save": (admin, edit("Customer", data["customer"], "customer_details")),
+		"item_save": (admin, edit("Item", ITEMS[0], "description")),
+		"portal_list": (PORTAL_USER, portal_list),
+		"desk_list": (DESK_USER, desk_list),
+	}
+
+
+def normalized(query: str) -> str:
+	"""Literals as ?, and no column lists in INSERT / UPDATE (the app's custom fields lengthen them)."""
+	query = re.sub(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"", "?", str(query))
+	query = re.sub(r"%\(\w+\)s|%s|\b\d+(?:\.\d+)?\b", "?", query)
+	query = re.sub(r"\(\s*\?(?:\s*,\s*\?)*\s*\)", "(?)", " ".join(query.split()))
+	query = re.sub(r"^(INSERT INTO (?:`[^`]+`|\S+)) \(.*?\) VALUES", r"\1 (...) VALUES", query, flags=re.I)
+	return re.sub(r"^(UPDATE (?:`[^`]+`|\S+) SET) .*? (WHERE .*)$", r"\1 ... \2", query, flags=re.I)
+
+
+@contextlib.contextmanager
+def explained(answer: dict):
+	"""--explain only: the statements one run sends through frappe.db.sql (normalized), and the
+	app's functions by cumulative time in it (cProfile inflates small Python calls most: it
+	points at the heavy ones, the timed rounds say what they cost)."""
+	original, profile, log = frappe.db.sql, cProfile.Profile(), []
+
+	def sql(query, *args, **kwargs):
+		log.append(normalized(query))
+		return original(query, *args, **kwargs)
+
+	frappe.db.sql = sql
+	profile.enable()
+	try:
+		yield
+	finally:
+		profile.disable()
+		del frappe.db.sql  # the class's method again
+	app = sys.modules.get("crm_lifecycle")
+	root = os.path.dirname(app.__file__) + os.sep if app else "<not loaded>"
+	functions = [
+		(row[3] * 1000, row[1], f"{path.removeprefix(root)}:{name}")  # cumulative ms, calls, where
+		for (path, _line, name), row in pstats.Stats(profile).stats.items()
+		if path.startswith(root)
+	]
+	answer.update(log=log[1:-1], app=sorted(functions, reverse=True)[:6])  # log: not the counter's reads
+
+
+def worker(site: str) -> None:
+	protocol = os.fdopen(os.dup(1), "w", buffering=1)
+	os.dup2(2, 1)  # whatever Frappe or ERPNext print goes to stderr: stdout carries the protocol only
+	sys.stdout = sys.stderr
+
+	def reply(answer: dict) -> None:
+		protocol.write(json.dumps(answer) + "\n")
+
+	def commits() -> int:
+		return int(frappe.db.sql("show session status like %s", "Com_commit")[0][1])
+
+	os.chdir(bench_path() / "sites")
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+	# what a new request starts from; anything an app (or ERPNext) adds to frappe.local or
+	# frappe.flags later is per request and dropped before each operation
+	local, flags, committed = {key for key, _ in frappe.local}, set(frappe.flags), commits()
+	try:
+		data = setup()
+		ops = operations(data)
+		versions = {"frappe": frappe.__version__, "erpnext": erpnext.__version__}
+		reply({**versions, "apps": frappe.get_installed_apps()})
+		for line in sys.stdin:
+			ask = json.loads(line)
+			user, run = ops[ask["op"]]
+			for key in {key for key, _ in frappe.local} - local:
+				delattr(frappe.local, key)
+			for key in set(frappe.flags) - flags:
+				del frappe.flags[key]
+			frappe.local.message_log, frappe.db.value_cache = [], {}  # a request has a new connection
+			frappe.set_user(user)
+			answer = {}
+			try:
+				gc.collect()  # not inside the timing: garbage of earlier operations is not this one's
+				with explained(answer) if ask["explain"] else contextlib.nullcontext():
+					before, start = statements(), time.perf_counter()
+					run()
+					seconds, sent = time.perf_counter() - start, statements() - before - 1
+				reply({"ms": seconds * 1000, "sql": sent, **answer})
+			except Exception:
+				reply({"error": traceback.format_exc()})
+	finally:
+		frappe.db.rollback()
+		print(f"{site}: rolled back; COMMITs sent meanwhile: {commits() - committed}")
+		imported = sorted(name for name in sys.modules if name.split(".")[0] == "crm_lifecycle")
+		print(f"{site}: {len(imported)} crm_lifecycle modules imported {imported[:3]}")
+		frappe.destroy()
+
+
+# Driver ---------------------------------------------------------------------------------------
+
+
+class Worker:
+	def __init__(self, site: str):
+		self.site = site
+		command = [sys.executable, "-m", "benchmarks.bench_tax", "--worker", site]
+		root = Path(__file__).resolve().parents[1]
+		self.process = subprocess.Popen(
+			command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+		)
+
+	def run(self, op: str | None = None, explain: bool = False) -> dict:
+		"""The answer to one operation (or, without one, to the setup)."""
+		if op:
+			self.process.stdin.write(json.dumps({"op": op, "explain": explain}) + "\n")
+			self.process.stdin.flush()
+		answer = json.loads(self.process.stdout.readline() or '{"error": "stopped (see above)"}')
+		if "error" in answer:
+			raise SystemExit(f"worker of {self.site}: {answer['error']}")
+		return answer
+
+
+def show_differences(app: Worker, plain: Worker) -> None:
+	print("One more run of each: statements that differ (+ with the app only, - without it only;")
+	print("normalized), and the app's functions by cumulative time in it (cProfile)")
+	for op in OPS:
+		ours, theirs = app.run(op, True), plain.run(op, True)
+		added, missing = collections.Counter(ours["log"]), collections.Counter(theirs["log"])
+		print(f"  {op}: {added.total()} against {missing.total()} statements")
+		for sign, diff in (("+", added - missing), ("-", missing - added)):
+			for query, count in diff.most_common():
+				shown = query if len(query) <= 120 else f"{query[:80]} ... {query[-36:]}"
+				print(f"    {sign}{count:2d} x {shown}")
+		for milliseconds, calls, function in ours["app"]:
+			print(f"    {milliseconds:8.2f} ms {calls:4d} calls  {function}")
+
+
+def main(rounds: int, explain: bool) -> None:
+	sites = os.environ.get("FRAPPE_TAX_SITES", "tax-app.test,tax-plain.test").split(",")
+	app, plain = Worker(sites[0]), Worker(sites[1])
+	try:
+		ready = {worker: worker.run() for worker in (app, plain)}  # both set up at the same time
+		assert "crm_lifecycle" in ready[app]["apps"] and "crm_lifecycle" not in ready[plain]["apps"], ready
+		answers = {(w, op): [] for w in (app, plain) for op in OPS}
+		for index in range(WARM_UP + rounds):
+			for position, op in enumerate(OPS):
+				for w in (app, plain) if (index + position) % 2 == 0 else (plain, app):
+					answer = w.run(op)
+					if index >= WARM_UP:
+						answers[w, op].append(answer)
+
+		print(f"Frappe {ready[app]['frappe']} / ERPNext {ready[app]['erpnext']}: {app.site} (with the app)")
+		print(f"against {plain.site} (without), {rounds} rounds after {WARM_UP} warm-up, ABBA, medians")
+		print(f"  {'operation':14} {'without':>10} {'with':>10} {'overhead':>9} {'paired':>8}  extra SQL")
+		for op in OPS:
+			ms = {w: [answer["ms"] for answer in answers[w, op]] for w in (app, plain)}
+			sql = {w: statistics.median(answer["sql"] for answer in answers[w, op]) for w in (app, plain)}
+			ours, theirs = statistics.median(ms[app]), statistics.median(ms[plain])
+			overhead = 100 * (ours / theirs - 1)
+			# the median of each round's own ratio: a second view of the noise
+			paired = 100 * (statistics.median(a / p for a, p in zip(ms[app], ms[plain], strict=True)) - 1)
+			print(
+				f"  {op:14} {theirs:7.2f} ms {ours:7.2f} ms {overhead:+8.2f}% {paired:+7.2f}%"
+				f"  {sql[app] - sql[plain]:+6g} ({sql[plain]:g} -> {sql[app]:g})"
+				f"  {'ok' if overhead <= TARGET else 'over'}"
+			)
+		if explain:
+			show_differences(app, plain)
+	finally:
+		for w in (app, plain):
+			w.process.stdin.close()  # the worker rolls back and exits
+			w.process.wait()
+
+
+if __name__ == "__main__":
+	if sys.argv[1:2] == ["--worker"]:
+		worker(sys.argv[2])
+	else:
+		arguments = [arg for arg in sys.argv[1:] if arg != "--explain"]
+		main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv)
