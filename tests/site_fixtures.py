@@ -101,8 +101,28 @@ def committed():
 		frappe.db.commit()
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
+	_settle_jobs()
 	factories.delete_all(created)
 	frappe.db.commit()
+
+
+_workers: list[subprocess.Popen] = []  # the queue worker of the module running, if any
+
+
+def _settle_jobs(timeout: float = 90) -> None:
+	"""With a queue worker running, wait until it has done the jobs the test's commits queued
+	(Frappe's own too, such as a new website user's contact, saved again and again while the
+	record changes under it), so that deleting the test's records does not race them into a
+	deadlock. Never fails: a job still running after `timeout` is the worker's to report."""
+	if not any(worker.poll() is None for worker in _workers):
+		return
+	from frappe.utils.background_jobs import get_queues
+
+	deadline = time.monotonic() + timeout
+	while time.monotonic() < deadline:
+		if all(queue.count == 0 and queue.started_job_registry.count == 0 for queue in get_queues()):
+			return
+		time.sleep(0.3)
 
 
 def _free_port() -> int:
@@ -214,7 +234,9 @@ def queue_worker(frappe_site):
 	time.sleep(2)
 	if process.poll() is not None:
 		pytest.fail(f"frappe worker did not start; see {log_path}")
+	_workers.append(process)
 	yield process
+	_workers.remove(process)
 	_stop(process)
 
 
