@@ -47,6 +47,14 @@ def restriction(doctype: str) -> str | None:
 	return "some" if any(grants) else "all"
 
 
+def _checked(doctype) -> str:
+	"""A section's doctype is known: no statement for it. Anything else is checked (417 / 404)
+	before ERPNext's list gets it."""
+	if isinstance(doctype, str) and doctype in core.SECTION_DOCTYPES:
+		return doctype
+	return params.doctype(doctype)
+
+
 def _erpnext_customers(doctype: str) -> set[str]:
 	"""The customers ERPNext's own portal list of this doctype shows the user."""
 	from erpnext.controllers.website_list_for_contact import get_customers_suppliers
@@ -123,7 +131,7 @@ def get_list_data(
 	doctype, txt=None, limit_start=0, fields=None, cmd=None, limit=20, web_form_name=None, **kwargs
 ):
 	"""frappe.www.list.get_list_data, narrowed to the sections the user's contacts allow."""
-	params.doctype(doctype)
+	_checked(doctype)
 	limit_start, limit = max(cint(limit_start), 0), max(cint(limit) or 20, 1)
 	state = restriction(doctype)
 	if state is None:
@@ -148,7 +156,7 @@ def get_list_data(
 @frappe.whitelist(allow_guest=True)
 def get(doctype, txt=None, limit_start=0, limit=20, pathname=None, **kwargs):
 	"""frappe.www.list.get (the rendered rows of a portal list page), from get_list_data above."""
-	params.doctype(doctype)
+	_checked(doctype)
 	limit_start, limit = max(cint(limit_start), 0), max(cint(limit) or 20, 1)
 	if restriction(doctype) is None:
 		return www_list.get(doctype, txt, limit_start, limit, pathname, **kwargs)

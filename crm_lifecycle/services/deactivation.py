@@ -8,7 +8,7 @@ from frappe.utils import cstr, formatdate, getdate, now_datetime, nowdate
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.services import invoice_hold, locking, refusals, visibility
-from crm_lifecycle.services.records import save_state
+from crm_lifecycle.services.records import customer_state, save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -351,7 +351,7 @@ def check_new_transaction(doc) -> None:
 	"""Sales Orders / Sales Invoices for a deactivated customer follow the Allow / Warn / Block setting."""
 	if not doc.customer or doc.get("is_return"):
 		return
-	active = frappe.db.get_value("Customer", doc.customer, "crm_active")
+	active = customer_state(doc.customer, "crm_active")
 	if active is None:
 		return
 	setting = frappe.get_cached_doc("CRM Lifecycle Settings").get("inactive_customer_transactions")

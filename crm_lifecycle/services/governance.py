@@ -152,7 +152,8 @@ def hidden_invalid_condition(doctype: str) -> str:
 	# no column while the app is being installed or uninstalled: nothing to hide then
 	if show_invalid_requested() or not frappe.get_meta(doctype).has_field("crm_invalid"):
 		return ""
-	return f"ifnull(`tab{doctype}`.`crm_invalid`, 0) = 0"
+	# a Check column is NOT NULL DEFAULT 0: the plain comparison, which MariaDB can use as it is
+	return f"`tab{doctype}`.`crm_invalid` = 0"
 
 
 def check_new_transaction(doc) -> None:
@@ -162,7 +163,11 @@ def check_new_transaction(doc) -> None:
 			continue
 		if not frappe.get_meta(party_doctype).has_field("crm_invalid"):
 			continue
-		if frappe.db.get_value(party_doctype, party, "crm_invalid"):
+		if party_doctype == "Customer":
+			invalid = records.customer_state(party, "crm_invalid")
+		else:
+			invalid = frappe.db.get_value(party_doctype, party, "crm_invalid")
+		if invalid:
 			frappe.throw(
 				_("{0} {1} is invalid and cannot be used in a new {2}; restore it first.").format(
 					_(party_doctype), frappe.bold(party), _(doc.doctype)

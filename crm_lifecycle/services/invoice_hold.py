@@ -9,7 +9,7 @@ from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
-from crm_lifecycle.services import events, locking
+from crm_lifecycle.services import events, locking, records
 from crm_lifecycle.services.text import clean
 
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
@@ -224,7 +224,7 @@ def hold_if_customer_inactive(invoice) -> None:
 	setting = frappe.get_cached_doc("CRM Lifecycle Settings").get("hold_invoices_of_inactive_customers")
 	if setting is not None and not int(setting):  # unset on sites from before the setting: on
 		return
-	if frappe.db.get_value("Customer", invoice.customer, "crm_active") != 0:
+	if records.customer_state(invoice.customer, "crm_active") != 0:
 		return
 	invoice.crm_reminders_on_hold = 1
 	invoice.crm_held_by = frappe.session.user

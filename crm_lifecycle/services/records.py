@@ -25,6 +25,15 @@ def ensure_exists(doctype: str, name) -> None:
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
 
 
+def customer_state(customer: str, fieldname: str):
+	"""A lifecycle field of a customer (crm_active, crm_invalid) for the checks that run inside
+	ERPNext's own saves of sales documents, from Frappe's document cache: ERPNext's party check
+	(validate_party_frozen_disabled) caches the same customer there, so these checks send no
+	statement. Frappe clears the cached record on every save, set_value and rename of it, on
+	commit and on rollback; update_by_name below clears it too. None for an unknown customer."""
+	return frappe.get_cached_value("Customer", customer, fieldname)
+
+
 # The app's own rows that point at a record through a Dynamic Link: (table, doctype field, name field).
 OWN_DYNAMIC_LINKS = (
 	("Lifecycle Lock", "reference_doctype", "reference_name"),
