@@ -367,11 +367,13 @@ def portal_access_set(context, contact, access, user):
 
 @crm_lifecycle.command("reminders-due")
 @click.option("--date", "day", default=None, help="As on this day (YYYY-MM-DD; default today)")
+@click.option("--after", default=None, help="The page after this invoice (the previous page's next)")
+@click.option("--limit", default=None, type=int, help="Reminders per page (default 100, at most 500)")
 @as_user
 @pass_context
-def reminders_due(context, day, user):
-	"""Dry run of the daily payment reminders: what would be sent, to whom."""
-	run(context, user, "crm_lifecycle.api.reminders.due", date=day)
+def reminders_due(context, day, after, limit, user):
+	"""Dry run of the daily payment reminders: what would be sent, to whom, a page at a time."""
+	run(context, user, "crm_lifecycle.api.reminders.due", date=day, after=after, limit=limit)
 
 
 # Demo data

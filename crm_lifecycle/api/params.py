@@ -95,6 +95,21 @@ def flag(value, argument: str) -> bool:
 	_refuse(_("{0} must be 0 or 1.").format(argument))
 
 
+def whole_number(value, argument: str, default: int, maximum: int) -> int:
+	"""A whole number from 1 to `maximum`; None or "" is `default`."""
+	if value in (None, ""):
+		return default
+	if isinstance(value, bool) or not isinstance(value, int | str) or len(str(value)) > 12:
+		_refuse(_("{0} must be a whole number from 1 to {1}.").format(argument, maximum))
+	try:
+		number = int(value)
+	except ValueError:
+		number = 0
+	if not 1 <= number <= maximum:
+		_refuse(_("{0} must be a whole number from 1 to {1}.").format(argument, maximum))
+	return number
+
+
 def date(value, argument: str) -> datetime.date | None:
 	"""A date (YYYY-MM-DD); None or "" is no date."""
 	if value in (None, ""):

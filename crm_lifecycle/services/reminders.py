@@ -32,6 +32,7 @@ def rules() -> list[core.ReminderRule]:
 
 
 BATCH = 500  # overdue invoices per read and per job: memory and a job's time stay bounded
+PAGE = 100  # reminders per page of the dry run (at most BATCH)
 
 
 def _active_rules() -> list[core.ReminderRule]:
@@ -50,9 +51,12 @@ def due_batches(date: str | None = None, invoices: list[str] | None = None) -> I
 		yield _due_among(batch, active_rules, today)
 
 
-def overdue_batches(today, active_rules: list[core.ReminderRule], invoices: list[str] | None = None):
-	"""Unpaid, unheld invoices past the first rule's day, BATCH at a time in the order of their
-	names: a keyset, not an offset, so a batch costs the same however far the run has got."""
+def overdue_batches(
+	today, active_rules: list[core.ReminderRule], invoices: list[str] | None = None, after: str = ""
+):
+	"""Unpaid, unheld invoices past the first rule's day (named after `after`), BATCH at a time
+	in the order of their names: a keyset, not an offset, so a batch costs the same however far
+	the run has got."""
 	if not active_rules:
 		return
 	last_day = frappe.utils.add_days(today, -min(rule.days_after_due for rule in active_rules))
@@ -64,7 +68,6 @@ def overdue_batches(today, active_rules: list[core.ReminderRule], invoices: list
 	]
 	if invoices is not None:
 		filters.append(["name", "in", invoices or [""]])
-	after = ""
 	while True:
 		batch = frappe.get_all(
 			"Sales Invoice",
@@ -116,10 +119,23 @@ def _due_among(invoices: list, active_rules: list[core.ReminderRule], today) -> 
 	]
 
 
-def due_for_caller(date=None) -> dict:
-	"""`due`, told to a person: only reminders of invoices they may read, and only addresses of
-	contacts they may read; the rest is counted."""
-	found = due(date)
+def due_page(date=None, after: str = "", limit: int = PAGE) -> tuple[list[dict], str | None]:
+	"""One page of the dry run: the first `limit` due reminders of the invoices named after
+	`after` (one per invoice, in the order of their names), and the name to ask the next page
+	after (None: nothing more)."""
+	today, active_rules = getdate(date or nowdate()), _active_rules()
+	found = []
+	for batch in overdue_batches(today, active_rules, after=after):
+		found.extend(_due_among(batch, active_rules, today))
+		if len(found) >= limit:
+			return found[:limit], found[limit - 1]["sales_invoice"]
+	return found, None
+
+
+def due_for_caller(date=None, after: str = "", limit: int = PAGE) -> dict:
+	"""A page of `due`, told to a person: only reminders of invoices they may read, and only
+	addresses of contacts they may read; the rest of the page is counted."""
+	found, following = due_page(date, after, limit)
 	shown, hidden = visibility.split("Sales Invoice", found, lambda row: row["sales_invoice"])
 	customers = {row["customer"] for row in shown}
 	contacts = {customer: portal.opted_in_contacts(customer, "Payment Reminders") for customer in customers}
@@ -133,7 +149,7 @@ def due_for_caller(date=None) -> dict:
 			if contact["contact"] in readable_contacts
 		]
 		row["hidden_recipients"] = len(contacts[row["customer"]]) - len(row["recipients"])
-	return {"reminders": shown, "hidden": hidden}
+	return {"reminders": shown, "hidden": hidden, "next": following}
 
 
 def recipients(invoice) -> list[str]:

@@ -272,8 +272,12 @@ def test_reminders_due(committed, people):
 	settings.save()
 	frappe.db.commit()
 	try:
-		answer = ok("reminders-due")
-		assert invoice.name in [row["sales_invoice"] for row in answer["reminders"]]
+		answer, pages = ok("reminders-due", "--limit", "500"), 1
+		while invoice.name not in [row["sales_invoice"] for row in answer["reminders"]]:
+			assert answer["next"] and pages < 20, answer  # the last page, and it is not there
+			answer, pages = ok("reminders-due", "--limit", "500", "--after", answer["next"]), pages + 1
+		assert len(ok("reminders-due", "--limit", "1")["reminders"]) == 1
+		refused("reminders-due", "--limit", "0", message="must be a whole number from 1 to 500")
 		refused("reminders-due", "--user", people["nobody"], message="No permission for Sales Invoice")
 		refused("reminders-due", "--date", "not a date", message="must be a date")
 	finally:

@@ -33,7 +33,13 @@ def overdue(days: int, with_contact: bool = True):
 
 
 def due_for(invoice, date=None):
-	return [row for row in due(date)["reminders"] if row["sales_invoice"] == invoice.name]
+	"""The invoice's rows of the dry run, whichever page they are on."""
+	rows, after = [], None
+	while True:
+		page = due(date, after=after, limit=500)
+		rows += [row for row in page["reminders"] if row["sales_invoice"] == invoice.name]
+		if not (after := page["next"]):
+			return rows
 
 
 def test_dry_run_lists_the_furthest_rule_reached_and_sends_nothing(rules):
@@ -102,6 +108,33 @@ def test_nothing_is_due_while_reminders_are_switched_off(rules):
 	frappe.db.set_single_value("CRM Lifecycle Settings", "enable_payment_reminders", 0)
 	frappe.clear_document_cache("CRM Lifecycle Settings", "CRM Lifecycle Settings")
 	assert due_for(invoice) == []
+
+
+def test_the_dry_run_pages_through_every_due_reminder_once(rules, as_user):
+	ours = [overdue(10).name for _ in range(3)]
+	everything = [row["sales_invoice"] for row in reminders.due()]
+	size = max(2, len(everything) // 4)
+	assert set(ours) <= set(everything) and len(everything) > size  # more than one page
+	paged, after, pages = [], None, 0
+	with as_user("Administrator"):  # who may read every invoice: nothing is only counted
+		while True:
+			page = due(after=after, limit=size)
+			assert len(page["reminders"]) <= size and page["hidden"] == 0
+			paged += [row["sales_invoice"] for row in page["reminders"]]
+			pages += 1
+			if not (after := page["next"]):
+				break
+	assert paged == everything  # each reminder once, in the order of the invoices' names
+	assert pages > 1
+
+
+@pytest.mark.parametrize(
+	"arguments", [{"limit": 0}, {"limit": 501}, {"limit": "ten"}, {"limit": True}, {"after": ["x"]}]
+)
+def test_the_dry_run_refuses_a_bad_page(rules, arguments):
+	assert len(due(limit="1")["reminders"]) <= 1  # control: a page of one
+	with pytest.raises(frappe.ValidationError):
+		due(**arguments)
 
 
 def test_dry_run_needs_read_permission_on_invoices(as_user):
