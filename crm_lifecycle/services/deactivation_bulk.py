@@ -65,22 +65,37 @@ def deactivate_many(
 	errors: dict[str, str] = {}
 	chunks = range(0, len(names), CHUNK)
 	title = _("Deactivating {0}").format(_(doctype))
-	for index, start in enumerate(chunks):
-		chunk = names[start : start + CHUNK]
+	finished = 0  # records of the chunks done
+	try:
+		for index, start in enumerate(chunks):
+			chunk = names[start : start + CHUNK]
 
-		size = len(chunk)
+			size = len(chunk)
 
-		def progress(part: float, index=index, start=start, size=size) -> None:
-			frappe.publish_progress(
-				(index + part) * 100 / len(chunks),
-				title=title,
-				description=_("{0} of {1}").format(start + int(size * part), len(names)),
+			def progress(part: float, index=index, start=start, size=size) -> None:
+				frappe.publish_progress(
+					(index + part) * 100 / len(chunks),
+					title=title,
+					description=_("{0} of {1}").format(start + int(size * part), len(names)),
+				)
+
+			errors.update(
+				deactivate_chunk(doctype, chunk, hold_invoices, cancel_subscriptions, reason, progress)
 			)
-
-		errors.update(deactivate_chunk(doctype, chunk, hold_invoices, cancel_subscriptions, reason, progress))
-		if commit_chunks:
-			frappe.db.commit()
-		progress(1)
+			if commit_chunks:
+				frappe.db.commit()
+			progress(1)
+			finished = start + size
+	except Exception:
+		if not commit_chunks:
+			raise  # one transaction: the caller's rollback undoes all of it
+		# The job: the chunk that failed is undone, the chunks before it stay done, and the
+		# person who started it still gets every record's result instead of a silent end.
+		frappe.db.rollback()
+		frappe.log_error(title=_("Deactivating {0} stopped").format(_(doctype)))
+		frappe.db.commit()
+		stopped = _("Not done: the job stopped at an error (see the Error Log).")
+		errors.update(dict.fromkeys(names[finished:], stopped))
 	results = [
 		{"name": name, "ok": False, "error": errors[name]} if name in errors else {"name": name, "ok": True}
 		for name in names

@@ -154,3 +154,35 @@ def test_names_are_matched_exactly():
 	assert active(customer) == 1
 	assert deactivation_bulk.deactivate_many("Customer", [customer])[0]["ok"]  # control
 	assert active(customer) == 0
+
+
+def test_a_job_stopped_by_an_error_keeps_the_chunks_done_and_reports_the_rest(committed, monkeypatch):
+	"""The job commits chunk by chunk: an unexpected error in the second chunk leaves the first
+	deactivated, undoes the second, and every record still gets its result."""
+	monkeypatch.setattr(deactivation_bulk, "CHUNK", 2)
+	names = [committed.make_customer().name for _ in range(5)]
+	frappe.db.commit()
+	chunk, calls = deactivation_bulk.deactivate_chunk, []
+
+	def fails_in_the_second(doctype, chunk_names, *args):
+		calls.append(chunk_names)
+		chunk(doctype, chunk_names, *args)  # its writes are made, then undone by the rollback
+		if len(calls) == 2:
+			raise RuntimeError("disk full")
+		return {}
+
+	monkeypatch.setattr(deactivation_bulk, "deactivate_chunk", fails_in_the_second)
+	since = now_datetime()
+	results = deactivation_bulk.deactivate_many("Customer", names, commit_chunks=True)
+
+	assert [row["ok"] for row in results] == [True, True, False, False, False]
+	assert {row["error"] for row in results[2:]} == {
+		"Not done: the job stopped at an error (see the Error Log)."
+	}
+	assert [active(name) for name in names] == [0, 0, 1, 1, 1]
+	assert len(calls) == 2  # nothing after the error
+	assert frappe.db.exists(
+		"Error Log", {"method": "Deactivating Customer stopped", "creation": (">=", since)}
+	)
+	frappe.db.delete("Error Log", {"method": "Deactivating Customer stopped", "creation": (">=", since)})
+	frappe.db.commit()
