@@ -186,3 +186,20 @@ def test_a_job_stopped_by_an_error_keeps_the_chunks_done_and_reports_the_rest(co
 	)
 	frappe.db.delete("Error Log", {"method": "Deactivating Customer stopped", "creation": (">=", since)})
 	frappe.db.commit()
+
+
+def test_invoices_after_a_bulk_deactivation_see_the_customer_inactive():
+	"""The invoice checks read the customer from Frappe's document cache (where ERPNext's own
+	party check has put it): the set-based write clears it as a save would."""
+	frappe.db.set_single_value("CRM Lifecycle Settings", "inactive_customer_transactions", "Allow")
+	frappe.db.set_single_value("CRM Lifecycle Settings", "hold_invoices_of_inactive_customers", 1)
+	name = factories.make_customer().name
+
+	def held() -> int:
+		invoice = factories.make_sales_invoice(name)
+		return frappe.db.get_value("Sales Invoice", invoice.name, "crm_reminders_on_hold")
+
+	assert held() == 0  # control: active
+	assert frappe.get_cached_value("Customer", name, "crm_active") == 1  # and cached meanwhile
+	deactivation_bulk.deactivate_many("Customer", [name])
+	assert held() == 1
