@@ -3,15 +3,19 @@ holding the same data, one with crm_lifecycle installed and one without.
 
     <bench>/env/bin/python -m benchmarks.bench_tax [ROUNDS] [--explain]   (default 40 rounds)
 
-FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app first). One worker
-process per site (this module with --worker SITE) makes the data with plain ERPNext calls, then
-runs an operation whenever the driver asks, each like a new request; per round and operation
-the driver asks both sites in ABBA order, so drift hits both alike. Printed per operation: the
-median time on each site, the overhead (ratio of the medians; "paired": median of each round's
-own ratio, a second view of the noise) and the extra SQL statements (MariaDB's own counter).
---explain adds one more run of each operation: the statements that differ between the sites and
-the app's functions by cumulative time (cProfile). The workers never commit; everything they
-made is rolled back at the end.
+FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app first). Each site
+has a thread of this one process, with its own connection and transaction, as a threaded web
+server serves several sites: both share one interpreter, heap and CPU placement. Each makes the
+data with plain ERPNext calls, then runs an operation whenever the driver asks, each like a new
+request, from a savepoint that is rolled back after it, so every round meets the same data;
+per round and operation the driver asks both sites in ABBA order, so drift hits both alike.
+Printed per operation: the median time on each site, the overhead (ratio of the medians;
+"paired": median of each round's own ratio, with its 95 % bootstrap interval, which says how
+far this machine's noise lets it move), the extra SQL statements (MariaDB's own counter) and a
+verdict against the 1 % target: ok (the whole interval within it), over (all of it above) or
+noise (the interval straddles it: this machine cannot tell). --explain adds one more run of each operation: the
+statements that differ between the sites and the app's functions by cumulative time (cProfile).
+Nothing is committed; everything made is rolled back at the end.
 """
 
 import collections
@@ -21,13 +25,14 @@ import gc
 import json
 import os
 import pstats
+import queue
+import random
 import re
 import statistics
-import subprocess
 import sys
+import threading
 import time
 import traceback
-from pathlib import Path
 
 import frappe
 
@@ -38,13 +43,14 @@ from tests.site import bench_path
 
 WARM_UP = 3
 TARGET = 1.0  # per cent
+SAVEPOINT = "bench_tax"
 ITEMS = [f"TAX-ITEM-{index:02d}" for index in range(1, 21)]
 STOCK_ITEM, PORTAL_USER, DESK_USER = "TAX-STOCK-ITEM", "tax-portal@example.com", "tax-desk@example.com"
 OPS = "sales_invoice payment_entry delivery_note customer_save item_save portal_list desk_list".split()
 LIST_FIELDS = ["name", "owner", "creation", "modified", "customer_name", "customer_group", "territory"]
 
 
-# Worker: one site, one transaction -------------------------------------------------------------
+# One site, one transaction ---------------------------------------------------------------------
 
 
 def setup() -> dict:
@@ -83,6 +89,7 @@ def setup() -> dict:
 	insert("Contact", first_name="Portal", user=PORTAL_USER, email_ids=[email], links=[link])
 	for _ in range(30):  # the portal list shows 20 of them
 		sales_invoice(data, customer=portal, items=ITEMS[:1])
+	data["invoice"] = sales_invoice(data)  # the one every payment entry pays (then undone)
 	return data
 
 
@@ -101,7 +108,7 @@ def operations(data: dict) -> dict:
 	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 
 	def invoice():
-		data["invoice"] = sales_invoice(data)  # the payment entry pays it
+		sales_invoice(data)
 
 	def payment():
 		entry = get_payment_entry("Sales Invoice", data["invoice"])
@@ -192,84 +199,89 @@ def explained(answer: dict):
 	answer.update(log=log[1:-1], app=sorted(functions, reverse=True)[:6])  # log: not the counter's reads
 
 
-def worker(site: str) -> None:
-	protocol = os.fdopen(os.dup(1), "w", buffering=1)
-	os.dup2(2, 1)  # whatever Frappe or ERPNext print goes to stderr: stdout carries the protocol only
-	sys.stdout = sys.stderr
+class Site(threading.Thread):
+	"""One site in a thread of this process: its own frappe.local, connection and transaction,
+	as a threaded web server (gunicorn gthread) serves several sites from one process. Both
+	sites thus share one interpreter, heap and CPU placement: what differs is the app alone."""
 
-	def reply(answer: dict) -> None:
-		protocol.write(json.dumps(answer) + "\n")
+	def __init__(self, site: str):
+		super().__init__(name=site, daemon=True)
+		self.site, self.asks, self.answers = site, queue.Queue(), queue.Queue()
+		self.start()
 
-	def commits() -> int:
-		return int(frappe.db.sql("show session status like %s", "Com_commit")[0][1])
+	def ask(self, op: str | None = None, explain: bool = False) -> dict:
+		"""The answer to one operation (or, without one, to the setup)."""
+		if op:
+			self.asks.put({"op": op, "explain": explain})
+		answer = self.answers.get()
+		if "error" in answer:
+			raise SystemExit(f"{self.site}: {answer['error']}")
+		return answer
 
-	os.chdir(bench_path() / "sites")
-	frappe.init(site=site, sites_path=".")
-	frappe.connect()
-	frappe.set_user("Administrator")
-	# what a new request starts from; anything an app (or ERPNext) adds to frappe.local or
-	# frappe.flags later is per request and dropped before each operation
-	local, flags, committed = {key for key, _ in frappe.local}, set(frappe.flags), commits()
-	try:
-		data = setup()
-		ops = operations(data)
-		versions = {"frappe": frappe.__version__, "erpnext": erpnext.__version__}
-		reply({**versions, "apps": frappe.get_installed_apps()})
-		for line in sys.stdin:
-			ask = json.loads(line)
-			user, run = ops[ask["op"]]
-			for key in {key for key, _ in frappe.local} - local:
-				delattr(frappe.local, key)
-			for key in set(frappe.flags) - flags:
-				del frappe.flags[key]
-			frappe.local.message_log, frappe.db.value_cache = [], {}  # a request has a new connection
-			frappe.set_user(user)
-			answer = {}
-			try:
-				gc.collect()  # not inside the timing: garbage of earlier operations is not this one's
-				with explained(answer) if ask["explain"] else contextlib.nullcontext():
-					before, start = statements(), time.perf_counter()
-					run()
-					seconds, sent = time.perf_counter() - start, statements() - before - 1
-				reply({"ms": seconds * 1000, "sql": sent, **answer})
-			except Exception:
-				reply({"error": traceback.format_exc()})
-	finally:
-		frappe.db.rollback()
-		print(f"{site}: rolled back; COMMITs sent meanwhile: {commits() - committed}")
-		imported = sorted(name for name in sys.modules if name.split(".")[0] == "crm_lifecycle")
-		print(f"{site}: {len(imported)} crm_lifecycle modules imported {imported[:3]}")
-		frappe.destroy()
+	def stop(self) -> None:
+		self.asks.put(None)
+		self.join()
+
+	def run(self) -> None:
+		try:
+			frappe.init(site=self.site, sites_path=".")
+			frappe.connect()
+		except Exception:
+			self.answers.put({"error": traceback.format_exc()})
+			return
+		frappe.set_user("Administrator")
+		# what a new request starts from; anything an app (or ERPNext) adds to frappe.local or
+		# frappe.flags later is per request and dropped before each operation
+		local, flags = {key for key, _ in frappe.local}, set(frappe.flags)
+		committed = commits()
+		try:
+			data = setup()
+			ops = operations(data)
+			versions = {"frappe": frappe.__version__, "erpnext": erpnext.__version__}
+			self.answers.put({**versions, "apps": frappe.get_installed_apps()})
+			while ask := self.asks.get():
+				user, run = ops[ask["op"]]
+				for key in {key for key, _ in frappe.local} - local:
+					delattr(frappe.local, key)
+				for key in set(frappe.flags) - flags:
+					del frappe.flags[key]
+				frappe.local.message_log, frappe.db.value_cache = [], {}  # a request's fresh state
+				frappe.set_user(user)
+				answer = {}
+				try:
+					# every operation starts from the same data: what it made is undone after it
+					frappe.db.savepoint(SAVEPOINT)
+					gc.collect()  # not inside the timing: garbage of earlier operations is not this one's
+					with explained(answer) if ask["explain"] else contextlib.nullcontext():
+						before, start = statements(), time.perf_counter()
+						run()
+						seconds, sent = time.perf_counter() - start, statements() - before - 1
+					frappe.db.rollback(save_point=SAVEPOINT)
+					self.answers.put({"ms": seconds * 1000, "sql": sent, **answer})
+				except Exception:
+					self.answers.put({"error": traceback.format_exc()})
+		except Exception:
+			self.answers.put({"error": traceback.format_exc()})
+		finally:
+			frappe.db.rollback()
+			print(
+				f"{self.site}: rolled back; COMMITs sent meanwhile: {commits() - committed}", file=sys.stderr
+			)
+			frappe.destroy()
+
+
+def commits() -> int:
+	return int(frappe.db.sql("show session status like %s", "Com_commit")[0][1])
 
 
 # Driver ---------------------------------------------------------------------------------------
 
 
-class Worker:
-	def __init__(self, site: str):
-		self.site = site
-		command = [sys.executable, "-m", "benchmarks.bench_tax", "--worker", site]
-		root = Path(__file__).resolve().parents[1]
-		self.process = subprocess.Popen(
-			command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-		)
-
-	def run(self, op: str | None = None, explain: bool = False) -> dict:
-		"""The answer to one operation (or, without one, to the setup)."""
-		if op:
-			self.process.stdin.write(json.dumps({"op": op, "explain": explain}) + "\n")
-			self.process.stdin.flush()
-		answer = json.loads(self.process.stdout.readline() or '{"error": "stopped (see above)"}')
-		if "error" in answer:
-			raise SystemExit(f"worker of {self.site}: {answer['error']}")
-		return answer
-
-
-def show_differences(app: Worker, plain: Worker) -> None:
+def show_differences(app: Site, plain: Site) -> None:
 	print("One more run of each: statements that differ (+ with the app only, - without it only;")
 	print("normalized), and the app's functions by cumulative time in it (cProfile)")
 	for op in OPS:
-		ours, theirs = app.run(op, True), plain.run(op, True)
+		ours, theirs = app.ask(op, True), plain.ask(op, True)
 		added, missing = collections.Counter(ours["log"]), collections.Counter(theirs["log"])
 		print(f"  {op}: {added.total()} against {missing.total()} statements")
 		for sign, diff in (("+", added - missing), ("-", missing - added)):
@@ -280,46 +292,62 @@ def show_differences(app: Worker, plain: Worker) -> None:
 			print(f"    {milliseconds:8.2f} ms {calls:4d} calls  {function}")
 
 
+def interval(ratios: list[float], resamples: int = 2000) -> tuple[float, float]:
+	"""95 % bootstrap interval of the median of the rounds' own ratios (a fixed seed: the same
+	answers give the same interval)."""
+	rng = random.Random(17)
+	medians = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(resamples))
+	return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 def main(rounds: int, explain: bool) -> None:
 	sites = os.environ.get("FRAPPE_TAX_SITES", "tax-app.test,tax-plain.test").split(",")
-	app, plain = Worker(sites[0]), Worker(sites[1])
+	os.chdir(bench_path() / "sites")
+	app, plain = Site(sites[0]), Site(sites[1])
 	try:
-		ready = {worker: worker.run() for worker in (app, plain)}  # both set up at the same time
+		ready = {site: site.ask() for site in (app, plain)}  # both set up at the same time
 		assert "crm_lifecycle" in ready[app]["apps"] and "crm_lifecycle" not in ready[plain]["apps"], ready
 		answers = {(w, op): [] for w in (app, plain) for op in OPS}
 		for index in range(WARM_UP + rounds):
 			for position, op in enumerate(OPS):
 				for w in (app, plain) if (index + position) % 2 == 0 else (plain, app):
-					answer = w.run(op)
+					answer = w.ask(op)
 					if index >= WARM_UP:
 						answers[w, op].append(answer)
 
 		print(f"Frappe {ready[app]['frappe']} / ERPNext {ready[app]['erpnext']}: {app.site} (with the app)")
 		print(f"against {plain.site} (without), {rounds} rounds after {WARM_UP} warm-up, ABBA, medians")
-		print(f"  {'operation':14} {'without':>10} {'with':>10} {'overhead':>9} {'paired':>8}  extra SQL")
+		print(
+			f"  {'operation':14} {'without':>10} {'with':>10} {'overhead':>9} "
+			f"{'paired [95 % interval]':>25}  extra SQL"
+		)
 		for op in OPS:
 			ms = {w: [answer["ms"] for answer in answers[w, op]] for w in (app, plain)}
 			sql = {w: statistics.median(answer["sql"] for answer in answers[w, op]) for w in (app, plain)}
 			ours, theirs = statistics.median(ms[app]), statistics.median(ms[plain])
 			overhead = 100 * (ours / theirs - 1)
-			# the median of each round's own ratio: a second view of the noise
-			paired = 100 * (statistics.median(a / p for a, p in zip(ms[app], ms[plain], strict=True)) - 1)
+			# the median of each round's own ratio (both sites asked back to back), and how far
+			# the noise lets it move
+			ratios = [a / p for a, p in zip(ms[app], ms[plain], strict=True)]
+			paired = 100 * (statistics.median(ratios) - 1)
+			low, high = (100 * (bound - 1) for bound in interval(ratios))
+			verdict = "ok" if high <= TARGET else "over" if low > TARGET else "noise"
 			print(
-				f"  {op:14} {theirs:7.2f} ms {ours:7.2f} ms {overhead:+8.2f}% {paired:+7.2f}%"
-				f"  {sql[app] - sql[plain]:+6g} ({sql[plain]:g} -> {sql[app]:g})"
-				f"  {'ok' if overhead <= TARGET else 'over'}"
+				f"  {op:14} {theirs:7.2f} ms {ours:7.2f} ms {overhead:+8.2f}% "
+				f"{paired:+7.2f}% [{low:+6.2f}, {high:+6.2f}]"
+				f"  {sql[app] - sql[plain]:+6g} ({sql[plain]:g} -> {sql[app]:g})  {verdict}"
 			)
+		print(
+			f"  ok: the interval is within {TARGET:g} %; over: all of it is above; noise: the noise"
+			" of this machine is larger than the target"
+		)
 		if explain:
 			show_differences(app, plain)
 	finally:
-		for w in (app, plain):
-			w.process.stdin.close()  # the worker rolls back and exits
-			w.process.wait()
+		for site in (app, plain):
+			site.stop()  # rolls back
 
 
 if __name__ == "__main__":
-	if sys.argv[1:2] == ["--worker"]:
-		worker(sys.argv[2])
-	else:
-		arguments = [arg for arg in sys.argv[1:] if arg != "--explain"]
-		main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv)
+	arguments = [arg for arg in sys.argv[1:] if arg != "--explain"]
+	main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv)
