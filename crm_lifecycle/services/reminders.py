@@ -165,7 +165,8 @@ def daily(date: str | None = None) -> int:
 		frappe.enqueue(
 			send_reminders_for,
 			queue="long",
-			enqueue_after_commit=True,
+			# queued at once, not after commit: the daily job writes nothing the batch jobs need,
+			# and its memory stays one batch however many invoices are overdue
 			# a second run of the same day does not queue a batch still waiting
 			job_id=f"crm_lifecycle_reminders::{today}::{batch[0].name}",
 			deduplicate=True,
