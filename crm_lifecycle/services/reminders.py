@@ -119,24 +119,26 @@ def _due_among(invoices: list, active_rules: list[core.ReminderRule], today) -> 
 	]
 
 
-def due_page(date=None, after: str = "", limit: int = PAGE) -> tuple[list[dict], str | None]:
-	"""One page of the dry run: the first `limit` due reminders of the invoices named after
-	`after` (one per invoice, in the order of their names), and the name to ask the next page
-	after (None: nothing more)."""
-	today, active_rules = getdate(date or nowdate()), _active_rules()
-	found = []
-	for batch in overdue_batches(today, active_rules, after=after):
-		found.extend(_due_among(batch, active_rules, today))
-		if len(found) >= limit:
-			return found[:limit], found[limit - 1]["sales_invoice"]
-	return found, None
-
-
 def due_for_caller(date=None, after: str = "", limit: int = PAGE) -> dict:
-	"""A page of `due`, told to a person: only reminders of invoices they may read, and only
-	addresses of contacts they may read; the rest of the page is counted."""
-	found, following = due_page(date, after, limit)
-	shown, hidden = visibility.split("Sales Invoice", found, lambda row: row["sales_invoice"])
+	"""A page of `due`, told to a person: the next `limit` reminders of invoices they may read
+	(after the invoice `after`, in the order of the invoices' names), with addresses only of
+	contacts they may read; the reminders of other invoices in between are counted. `next`, the
+	invoice to ask the following page after, is the page's last one: one the caller may read."""
+	today, active_rules = getdate(date or nowdate()), _active_rules()
+	shown, hidden, following = [], 0, None
+	for batch in overdue_batches(today, active_rules, after=after):
+		found = _due_among(batch, active_rules, today)
+		allowed = visibility.readable("Sales Invoice", [row["sales_invoice"] for row in found])
+		for row in found:
+			if row["sales_invoice"] not in allowed:
+				hidden += 1
+				continue
+			shown.append(row)
+			if len(shown) == limit:
+				following = row["sales_invoice"]
+				break
+		if following:
+			break
 	customers = {row["customer"] for row in shown}
 	contacts = {customer: portal.opted_in_contacts(customer, "Payment Reminders") for customer in customers}
 	readable_contacts = visibility.readable(

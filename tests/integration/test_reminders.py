@@ -1,5 +1,7 @@
 """Automatic payment reminders: due once per invoice and rule, held invoices skipped (issue 3)."""
 
+import json
+
 import pytest
 
 import frappe
@@ -126,6 +128,32 @@ def test_the_dry_run_pages_through_every_due_reminder_once(rules, as_user):
 				break
 	assert paged == everything  # each reminder once, in the order of the invoices' names
 	assert pages > 1
+
+
+def test_the_dry_run_names_only_invoices_the_caller_may_read_next_included(rules, as_user):
+	"""Pages count the reminders of invoices the caller may not read, and `next` is always the
+	page's last readable invoice: paging never names one of the others."""
+	customer = factories.make_customer().name
+	dates = {"posting_date": add_days(nowdate(), -40), "due_date": add_days(nowdate(), -10)}
+	mine = sorted(factories.make_sales_invoice(customer, **dates).name for _ in range(2))
+	others = [overdue(10).name for _ in range(2)]
+	everything = [row["sales_invoice"] for row in reminders.due()]
+	user = factories.make_user(roles=["Accounts User", "CRM Lifecycle Manager"]).name
+	permission = {"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": customer}
+	frappe.get_doc(permission).insert(ignore_permissions=True)
+	pages, after = [], None
+	try:
+		with as_user(user):
+			while True:
+				pages.append(due(after=after, limit=1))
+				if not (after := pages[-1]["next"]):
+					break
+	finally:
+		frappe.cache.hdel("user_permissions", user)
+	assert [row["sales_invoice"] for page in pages for row in page["reminders"]] == mine  # control
+	assert {page["next"] for page in pages} <= {*mine, None}
+	assert sum(page["hidden"] for page in pages) == len(everything) - len(mine)
+	assert not any(name in json.dumps(pages) for name in others)
 
 
 @pytest.mark.parametrize(
