@@ -15,19 +15,34 @@ from crm_lifecycle.services.text import clean
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
 
 
+def _refused(names: list[str]) -> tuple[set[str], dict[str, str]]:
+	"""The one statement of who may hold which invoices, given write permission on Sales
+	Invoice: (those the user may not read, user permissions included; readable ones locked by
+	somebody else -> why). Locks are asked only of readable invoices: a lock on one the user
+	may not read is never told."""
+	readable = set(frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0))
+	locked = {}
+	for name in locking.locked_names("Sales Invoice", [name for name in names if name in readable]):
+		try:
+			locking.check_write_to("Sales Invoice", name)
+		except frappe.PermissionError as error:
+			frappe.clear_last_message()
+			locked[name] = str(error)
+	return set(names) - readable, locked
+
+
 def check_can_hold(names: list[str]) -> None:
 	"""Write permission on Sales Invoice, read access to every one of them (user permissions),
 	and none locked by somebody else (when Sales Invoice is lockable)."""
 	frappe.has_permission("Sales Invoice", "write", throw=True)
-	locking.check_write_to_many("Sales Invoice", names)
-	accessible = frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0)
-	if len(accessible) < len(set(names)):
+	unreadable, locked = _refused(names)
+	if unreadable:
 		frappe.throw(
-			_("You are not permitted to change {0} of these Sales Invoices.").format(
-				len(set(names)) - len(accessible)
-			),
+			_("You are not permitted to change {0} of these Sales Invoices.").format(len(unreadable)),
 			frappe.PermissionError,
 		)
+	if locked:
+		locking.check_write_to("Sales Invoice", min(locked))  # refuses, as on any write to it
 
 
 def hold_refusals(names: list[str]) -> dict[str, str]:
@@ -38,19 +53,9 @@ def hold_refusals(names: list[str]) -> dict[str, str]:
 		return {}
 	if not frappe.has_permission("Sales Invoice", "write"):
 		return dict.fromkeys(names, _("You are not permitted to change Sales Invoices."))
-	readable = set(frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0))
-	refused = {
-		name: _("You are not permitted to change one of its Sales Invoices.")
-		for name in names
-		if name not in readable
-	}
-	for name in locking.locked_names("Sales Invoice", [name for name in names if name in readable]):
-		try:
-			locking.check_write_to("Sales Invoice", name)
-		except frappe.PermissionError as error:
-			frappe.clear_last_message()
-			refused[name] = str(error)
-	return refused
+	unreadable, locked = _refused(names)
+	hidden = _("You are not permitted to change one of its Sales Invoices.")
+	return {**{name: hidden for name in names if name in unreadable}, **locked}
 
 
 def check_open(names: list[str]) -> None:

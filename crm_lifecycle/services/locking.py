@@ -237,13 +237,6 @@ def check_write_to(doctype: str, name: str) -> None:
 		assert_may_edit(doctype, name)
 
 
-def check_write_to_many(doctype: str, names: list[str]) -> None:
-	"""check_write_to for many records: one query for the locked ones, then only those."""
-	if _enforced() and doctype in lockable_doctypes():
-		for name in locked_names(doctype, names):
-			assert_may_edit(doctype, name)
-
-
 def assert_may_edit(doctype: str, name: str) -> None:
 	lock = cached_lock(doctype, name)
 	if lock is None:

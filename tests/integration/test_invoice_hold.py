@@ -125,3 +125,33 @@ def test_user_without_sales_invoice_write_cannot_hold_or_release(as_user, overdu
 	accountant = factories.make_user(roles=["Accounts User"])
 	with as_user(accountant.name):
 		assert release_invoices([overdue_invoice.name])["released"] == [overdue_invoice.name]
+
+
+def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(as_user, overdue_invoice):
+	"""A user permitted one customer: holding another customer's invoice is refused by count,
+	even when that invoice is locked by somebody else (the lock's holder and reason stay untold)."""
+	from crm_lifecycle.api.invoice_hold import hold_invoices
+	from crm_lifecycle.services import locking
+
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	if "Sales Invoice" not in {row.document_type for row in settings.lockable_doctypes}:
+		settings.append("lockable_doctypes", {"document_type": "Sales Invoice"})
+		settings.save()
+	mine = factories.make_sales_invoice(factories.make_customer().name)
+	locker = factories.make_user(roles=["Accounts User"])
+	with as_user(locker.name):
+		locking.lock("Sales Invoice", overdue_invoice.name, reason="Secret audit")
+	accountant = factories.make_user(roles=["Accounts User"]).name
+	permission = {"doctype": "User Permission", "user": accountant, "allow": "Customer"}
+	frappe.get_doc({**permission, "for_value": mine.customer}).insert(ignore_permissions=True)
+	try:
+		with as_user(accountant), pytest.raises(frappe.PermissionError) as refused:
+			hold_invoices(frappe.as_json([mine.name, overdue_invoice.name]))
+		assert "1 of these Sales Invoices" in str(refused.value)
+		assert "Secret audit" not in str(refused.value) and locker.name not in str(refused.value)
+		assert not invoice_hold.is_on_hold(mine.name)  # nothing half-done
+		with as_user(accountant):
+			hold_invoices(frappe.as_json([mine.name]))  # control: the readable one alone
+		assert invoice_hold.is_on_hold(mine.name)
+	finally:
+		frappe.cache.hdel("user_permissions", accountant)
