@@ -44,10 +44,13 @@ def due(date: str | None = None) -> list[dict]:
 	return [reminder for batch in due_batches(date) for reminder in batch]
 
 
-def due_batches(date: str | None = None, invoices: list[str] | None = None) -> Iterator[list[dict]]:
-	"""The due reminders (among `invoices`, if given), BATCH overdue invoices at a time."""
+def due_batches(
+	date: str | None = None, invoices: list[str] | None = None, after: str = ""
+) -> Iterator[list[dict]]:
+	"""The due reminders (among `invoices`, if given; of invoices named after `after`), BATCH
+	overdue invoices at a time."""
 	today, active_rules = getdate(date or nowdate()), _active_rules()
-	for batch in overdue_batches(today, active_rules, invoices):
+	for batch in overdue_batches(today, active_rules, invoices, after):
 		yield _due_among(batch, active_rules, today)
 
 
@@ -124,10 +127,8 @@ def due_for_caller(date=None, after: str = "", limit: int = PAGE) -> dict:
 	(after the invoice `after`, in the order of the invoices' names), with addresses only of
 	contacts they may read; the reminders of other invoices in between are counted. `next`, the
 	invoice to ask the following page after, is the page's last one: one the caller may read."""
-	today, active_rules = getdate(date or nowdate()), _active_rules()
 	shown, hidden, following = [], 0, None
-	for batch in overdue_batches(today, active_rules, after=after):
-		found = _due_among(batch, active_rules, today)
+	for found in due_batches(date, after=after):
 		allowed = visibility.readable("Sales Invoice", [row["sales_invoice"] for row in found])
 		for row in found:
 			if row["sales_invoice"] not in allowed:
