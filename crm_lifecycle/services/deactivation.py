@@ -352,10 +352,10 @@ def check_new_transaction(doc) -> None:
 	if not doc.customer or doc.get("is_return"):
 		return
 	active = customer_state(doc.customer, "crm_active")
-	if active is None:
-		return
+	if active is None or active:
+		return  # an active customer's transactions are always allowed: no settings to read
 	setting = frappe.get_cached_doc("CRM Lifecycle Settings").get("inactive_customer_transactions")
-	policy = core.transaction_policy(setting, bool(active))
+	policy = core.transaction_policy(setting, customer_active=False)
 	if policy == "block":
 		frappe.throw(
 			_("Customer {0} is deactivated: new {1} are blocked by CRM Lifecycle Settings.").format(

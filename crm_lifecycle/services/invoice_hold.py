@@ -226,10 +226,10 @@ def hold_if_customer_inactive(invoice) -> None:
 	for an inactive customer goes on hold with it (CRM Lifecycle Settings, on by default)."""
 	if invoice.get("is_return") or invoice.get("crm_reminders_on_hold") or not invoice.customer:
 		return
+	if records.customer_state(invoice.customer, "crm_active") != 0:
+		return  # first: an active customer's invoice needs no settings read
 	setting = frappe.get_cached_doc("CRM Lifecycle Settings").get("hold_invoices_of_inactive_customers")
 	if setting is not None and not int(setting):  # unset on sites from before the setting: on
-		return
-	if records.customer_state(invoice.customer, "crm_active") != 0:
 		return
 	invoice.crm_reminders_on_hold = 1
 	invoice.crm_held_by = frappe.session.user

@@ -1,9 +1,10 @@
 """User locks: lock / unlock / status, and the check every write path runs.
 
 The hot path (`check_write`, called by the "*" doc_events for every document saved) must cost
-no SQL query for an unlocked record: it reads the settings from Frappe's document cache and
-asks Redis whether the record is in the lock set of its doctype. Only when Redis says "locked
-by somebody else" does it ask the database (the cache may lag behind a concurrent unlock).
+no SQL query for an unlocked record: it reads which doctypes are lockable from a small cache
+key (see _config) and asks Redis whether the record is in the lock set of its doctype. Only
+when Redis says "locked by somebody else" does it ask the database (the cache may lag behind a
+concurrent unlock).
 """
 
 import sys
@@ -12,13 +13,19 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.query_builder import DocType
-from frappe.utils import format_datetime, get_datetime, get_fullname, now_datetime
+from frappe.utils import cint, format_datetime, get_datetime, get_fullname, now_datetime
 
 from crm_lifecycle.core import locking as core
 from crm_lifecycle.services import events, refusals
-from crm_lifecycle.services.locking_cache import cached_lock, forget, forget_cache, remember
+from crm_lifecycle.services.locking_cache import (
+	REBUILD_AFTER_SECONDS,
+	cached_lock,
+	forget,
+	forget_cache,
+	remember,
+)
 from crm_lifecycle.services.text import clean
-from crm_lifecycle.services.transaction import atomic
+from crm_lifecycle.services.transaction import atomic, on_rollback
 
 __all__ = ["cached_lock", "forget_cache"]  # the Redis lock set lives in locking_cache
 
@@ -30,31 +37,59 @@ SETTINGS = "CRM Lifecycle Settings"
 # Settings --------------------------------------------------------------------------------------
 
 
-def _settings():
-	if frappe.flags.in_uninstall or frappe.flags.in_install:
-		return None  # the settings DocType may be gone or not yet there
+# What the "*" doc_events ask on every write of every document (ERPNext's own db_set calls too):
+# a tuple of a few names under its own cache key, which a request reads from Redis without
+# unpickling the whole settings document (0.1-0.5 ms, once the check's main cost). The
+# settings' on_update drops it; a change written around the document (db.set_single_value)
+# shows after `bench clear-cache`, or within REBUILD_AFTER_SECONDS.
+CONFIG_KEY = "crm_lifecycle_lock_config"
+
+
+def _stored_config() -> tuple[frozenset[str], bool]:
+	"""(lockable doctypes, enforcement on) from the database, not from Frappe's document cache,
+	which may hold what another process read from its snapshot before a change was committed."""
+	row = DocType("Lifecycle Lockable DocType")
 	try:
-		return frappe.get_cached_doc(SETTINGS)
-	except frappe.DoesNotExistError:
-		frappe.clear_last_message()
-		return None
+		lockable = (
+			frappe.qb.from_(row)
+			.select(row.document_type)
+			.where((row.parent == SETTINGS) & (row.parentfield == "lockable_doctypes"))
+			.run(pluck=True)
+		)
+	except Exception as error:
+		if frappe.db.is_table_missing(error):
+			return frozenset(), False  # a migration before the app's tables exist
+		raise
+	off = frappe.db.get_single_value(SETTINGS, "disable_lock_enforcement", cache=False)
+	return frozenset(lockable), not cint(off)
 
 
 def _config() -> tuple[frozenset[str], bool]:
-	"""(lockable doctypes, enforcement on), worked out once per settings document: the "*"
-	doc_events ask on every write of every document, ERPNext's own db_set calls included."""
-	settings = _settings()
-	if settings is None:
-		return frozenset(), False
-	memo = getattr(frappe.local, "crm_lifecycle_lock_config", None)
-	if memo is not None and memo[0] is settings:  # the same cached document: nothing changed
-		return memo[1]
-	config = (
-		frozenset(row.document_type for row in settings.get("lockable_doctypes") or []),
-		not settings.get("disable_lock_enforcement"),
-	)
-	frappe.local.crm_lifecycle_lock_config = (settings, config)
+	"""(lockable doctypes, enforcement on): from Redis, read once per request."""
+	if frappe.flags.in_uninstall or frappe.flags.in_install:
+		return frozenset(), False  # the settings DocType may be gone or not yet there
+	if frappe.flags.crm_lifecycle_settings_changed:
+		return _stored_config()  # this transaction's own change: not everybody's before its commit
+	config = frappe.cache.get_value(CONFIG_KEY)
+	if config is None:
+		config = _stored_config()
+		frappe.cache.set_value(CONFIG_KEY, config, expires_in_sec=REBUILD_AFTER_SECONDS)
 	return config
+
+
+def forget_config() -> None:
+	"""The settings changed: this transaction reads its own from the database until it ends;
+	every process reads them anew after its commit (a process that read them meanwhile cached
+	what its snapshot saw, the old ones) or rollback."""
+	frappe.flags.crm_lifecycle_settings_changed = True
+	frappe.cache.delete_value(CONFIG_KEY)
+
+	def ended():
+		frappe.flags.crm_lifecycle_settings_changed = False
+		frappe.cache.delete_value(CONFIG_KEY)
+
+	frappe.db.after_commit.add(ended)
+	on_rollback(ended)
 
 
 def lockable_doctypes() -> frozenset[str]:

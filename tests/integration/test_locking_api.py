@@ -254,6 +254,50 @@ def test_the_settings_switch_turns_enforcement_off(people, as_user):
 	assert locking.enforcement_on()
 
 
+def test_a_settings_change_reaches_other_processes_at_its_commit(committed):
+	"""The lock check reads which doctypes are lockable from its own cache key. A process that
+	reads it between a change's save and its commit caches the settings its snapshot sees, the
+	old ones; the commit drops that, so the change applies everywhere from then on."""
+
+	def read_elsewhere() -> frozenset[str]:
+		"""What another connection's request reads."""
+		seen = {}
+
+		def request():
+			bench = bench_path()
+			frappe.init(site=site_name(bench), sites_path=str(bench / "sites"))
+			frappe.connect()
+			try:
+				seen["lockable"] = locking.lockable_doctypes()
+			finally:
+				frappe.destroy()
+
+		reader = threading.Thread(target=request)
+		reader.start()
+		reader.join(timeout=60)
+		return seen["lockable"]
+
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	assert "Supplier" not in {row.document_type for row in settings.lockable_doctypes}
+	settings.append("lockable_doctypes", {"document_type": "Supplier"})
+	settings.save()
+	try:
+		assert "Supplier" in locking.lockable_doctypes()  # this transaction sees its own change
+		assert "Supplier" not in read_elsewhere()  # the others not before its commit
+		frappe.db.commit()
+		assert "Supplier" in read_elsewhere()
+		assert "Supplier" in locking.lockable_doctypes()
+	finally:
+		frappe.db.rollback()
+		settings = frappe.get_single("CRM Lifecycle Settings")
+		rows = [row for row in settings.lockable_doctypes if row.document_type != "Supplier"]
+		settings.set("lockable_doctypes", rows)
+		settings.save()
+		frappe.db.commit()
+	assert "Supplier" not in locking.lockable_doctypes()
+	assert "Supplier" not in read_elsewhere()
+
+
 # The race ---------------------------------------------------------------------------------------
 
 

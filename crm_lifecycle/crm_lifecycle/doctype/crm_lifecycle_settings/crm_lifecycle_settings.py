@@ -3,6 +3,10 @@
 
 from frappe.model.document import Document
 
+from crm_lifecycle.services import locking
+
 
 class CRMLifecycleSettings(Document):
-	pass
+	def on_update(self):
+		# the lock check reads which doctypes are lockable from its own cache key
+		locking.forget_config()
