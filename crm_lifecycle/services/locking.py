@@ -69,7 +69,10 @@ def _config() -> tuple[frozenset[str], bool]:
 	if frappe.flags.in_uninstall or frappe.flags.in_install:
 		return frozenset(), False  # the settings DocType may be gone or not yet there
 	if frappe.flags.crm_lifecycle_settings_changed:
-		return _stored_config()  # this transaction's own change: not everybody's before its commit
+		# this transaction's own change, read once after each save: not everybody's before its commit
+		if frappe.flags.crm_lifecycle_own_lock_config is None:
+			frappe.flags.crm_lifecycle_own_lock_config = _stored_config()
+		return frappe.flags.crm_lifecycle_own_lock_config
 	config = frappe.cache.get_value(CONFIG_KEY)
 	if config is None:
 		config = _stored_config()
@@ -78,14 +81,16 @@ def _config() -> tuple[frozenset[str], bool]:
 
 
 def forget_config() -> None:
-	"""The settings changed: this transaction reads its own from the database until it ends;
-	every process reads them anew after its commit (a process that read them meanwhile cached
-	what its snapshot saw, the old ones) or rollback."""
+	"""The settings changed: this transaction reads its own from the database (once per change)
+	until it ends; every process reads them anew after its commit (a process that read them
+	meanwhile cached what its snapshot saw, the old ones) or rollback."""
 	frappe.flags.crm_lifecycle_settings_changed = True
+	frappe.flags.crm_lifecycle_own_lock_config = None
 	frappe.cache.delete_value(CONFIG_KEY)
 
 	def ended():
 		frappe.flags.crm_lifecycle_settings_changed = False
+		frappe.flags.crm_lifecycle_own_lock_config = None
 		frappe.cache.delete_value(CONFIG_KEY)
 
 	frappe.db.after_commit.add(ended)
