@@ -7,7 +7,10 @@ when Redis says "locked by somebody else" does it ask the database (the cache ma
 concurrent unlock).
 """
 
+import contextlib
 import sys
+
+import redis
 
 import frappe
 from frappe import _
@@ -76,7 +79,11 @@ def _config() -> tuple[frozenset[str], bool]:
 	config = frappe.cache.get_value(CONFIG_KEY)
 	if config is None:
 		config = _stored_config()
-		frappe.cache.set_value(CONFIG_KEY, config, expires_in_sec=REBUILD_AFTER_SECONDS)
+		# set_value with expires_in_sec would leave the request's own cache holding the miss (None):
+		# every later check of the request would read the database again
+		frappe.cache.set_value(CONFIG_KEY, config)
+		with contextlib.suppress(redis.exceptions.ConnectionError):
+			frappe.cache.expire(frappe.cache.make_key(CONFIG_KEY), REBUILD_AFTER_SECONDS)
 	return config
 
 

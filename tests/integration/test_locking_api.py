@@ -13,6 +13,7 @@ from frappe.utils import add_to_date, now_datetime
 
 from crm_lifecycle.api import locking as api
 from crm_lifecycle.services import locking
+from crm_lifecycle.services.locking_cache import REBUILD_AFTER_SECONDS
 from tests import factories
 from tests.integration.test_locking import (
 	_customer,
@@ -215,13 +216,17 @@ def _count_statements() -> int:
 	return int(frappe.db.sql("SHOW SESSION STATUS LIKE 'Questions'")[0][1])
 
 
-@pytest.mark.parametrize("settings_saved", [False, True], ids=["settings as committed", "settings saved"])
-def test_saving_an_unlocked_record_costs_no_extra_query(people, as_user, settings_saved):
+@pytest.mark.parametrize("settings", ["cached", "not cached", "saved"])
+def test_saving_an_unlocked_record_costs_no_extra_query(people, as_user, settings):
 	"""The check reads Redis only: with it switched off, the same save sends as many statements.
-	So it does in a transaction that has saved the settings, which reads its own once."""
+	So it does in a request that finds the lockable doctypes gone from Redis (expired, or saved
+	elsewhere), which reads them once, and in a transaction that has saved the settings, which
+	reads its own once."""
 	lock_as(as_user, people["holder"], "Customer", _customer())  # the lock set is not empty
 	customer = frappe.get_doc("Customer", _customer())
-	if settings_saved:
+	if settings == "not cached":
+		frappe.cache.delete_value(locking.CONFIG_KEY)
+	elif settings == "saved":
 		frappe.get_single("CRM Lifecycle Settings").save()
 
 	def statements_per_save(check_off: bool) -> int:
@@ -239,6 +244,8 @@ def test_saving_an_unlocked_record_costs_no_extra_query(people, as_user, setting
 	# newer v15 minors fill some caches only on the second save after start: warm both modes up
 	statements_per_save(False), statements_per_save(True)
 	assert statements_per_save(False) == statements_per_save(True) == statements_per_save(False)
+	if settings == "not cached":  # rebuilt, and rebuilt again within the bound it promises
+		assert 0 < frappe.cache.ttl(frappe.cache.make_key(locking.CONFIG_KEY)) <= REBUILD_AFTER_SECONDS
 
 
 def test_the_settings_switch_turns_enforcement_off(people, as_user):
