@@ -8,7 +8,7 @@ import pytest
 import frappe
 
 from crm_lifecycle.core import shipped as shipped_core
-from crm_lifecycle.setup import install, shipped
+from crm_lifecycle.setup import install, shipped, uninstall
 from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, ROLES
 from tests.site_fixtures import BENCH, SITE
 
@@ -74,6 +74,39 @@ def test_sync_definition_twice_changes_nothing():
 	assert our_custom_fields() == before
 	assert len(before) == sum(len(fields) for fields in CUSTOM_FIELDS.values())
 	assert_installed()
+
+
+PROBE = "CRM Lifecycle Uninstall Probe"
+
+
+def test_uninstall_drops_columns_however_often_the_app_was_reinstalled():
+	"""MariaDB drops a column instantly by hiding it in every row until the table is rebuilt.
+	After some fifty reinstalls of the app on one site, the hidden columns made uninstall fail
+	halfway ("Row size too large"). Here a copy of Customer's table goes through a hundred
+	uninstalls and reinstalls of our columns."""
+	fieldnames = [field["fieldname"] for field in CUSTOM_FIELDS["Customer"]]
+	frappe.db.sql_ddl(f"CREATE TABLE `tab{PROBE}` LIKE `tabCustomer`")
+	try:
+		create = frappe.db.sql(f"SHOW CREATE TABLE `tab{PROBE}`")[0][1]
+		# our columns as MariaDB defines them, e.g. "`crm_active` int(1) NOT NULL DEFAULT 1"
+		lines = [line.strip().rstrip(",") for line in create.splitlines()]
+		ours = [line for line in lines if line.startswith("`") and line.split("`")[1] in fieldnames]
+		assert len(ours) >= 10, create
+		for _ in range(100):
+			uninstall.drop_columns(PROBE, fieldnames)
+			assert not set(fieldnames) & set(table_columns(PROBE))
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{PROBE}` " + ", ".join(f"ADD COLUMN {line}" for line in ours))
+	finally:
+		frappe.db.sql_ddl(f"DROP TABLE IF EXISTS `tab{PROBE}`")
+
+
+def table_columns(doctype: str) -> list[str]:
+	"""The columns as the database has them now (Frappe's own answer is cached)."""
+	return frappe.db.sql_list(
+		"""select column_name from information_schema.columns
+		where table_schema = database() and table_name = %s""",
+		f"tab{doctype}",
+	)
 
 
 def bench(*args: str) -> subprocess.CompletedProcess:
