@@ -10,6 +10,7 @@ from frappe.utils import getdate, nowdate
 
 from crm_lifecycle.core import accounts as core
 from crm_lifecycle.services import accounts
+from tests.e2e.desk import shown_dialog
 
 
 def row(page, name: str):
@@ -60,7 +61,7 @@ def test_views_then_transfer_owner(login, committed, screenshot):
 		row(page, name).locator(".list-row-checkbox").check()
 	page.locator(".page-head:visible .actions-btn-group > button").click()
 	page.locator(".page-head:visible .actions-btn-group .dropdown-item", has_text="Transfer Owner").click()
-	dialog = page.locator(".modal.show")
+	dialog = shown_dialog(page)
 	expect(dialog).to_contain_text("Transfer 2 customers")
 	owner = dialog.locator("input[data-fieldname='new_owner']")
 	# older v15 minors show the user's e-mail in the suggestions, newer ones the full name; the

@@ -11,6 +11,7 @@ import frappe
 
 from crm_lifecycle.core import accounts as accounts_rules
 from crm_lifecycle.services import deactivation
+from tests.e2e.desk import shown_dialog
 
 RECORD_PROGRESS = """() => {
 	window.crm_progress = [];
@@ -57,7 +58,7 @@ def test_bulk_deactivation_shows_progress_and_each_result(realtime_login, commit
 	page = realtime_login("Administrator", "admin")
 	open_list_of(page, names)
 	run_action(page, "Deactivate")
-	dialog = page.locator(".modal.show")
+	dialog = shown_dialog(page)
 	expect(dialog).to_contain_text("Deactivate 4 records")
 	dialog.locator("textarea[data-fieldname='reason']").fill("Closing the region")
 	dialog.locator(".btn-primary", has_text="Deactivate").click()
@@ -80,7 +81,7 @@ def test_owner_transfer_in_the_background_shows_progress_and_the_result(
 	page = realtime_login("Administrator", "admin")
 	open_list_of(page, names)
 	run_action(page, "Transfer Owner")
-	dialog = page.locator(".modal.show")
+	dialog = shown_dialog(page)
 	expect(dialog).to_contain_text(f"Transfer {count} customers")
 	owner = dialog.locator("input[data-fieldname='new_owner']")
 	local_part = successor.split("@")[0]  # in the suggestions of every v15 minor (see the accounts flow)

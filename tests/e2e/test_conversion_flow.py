@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 import frappe
 
+from tests.e2e.desk import shown_dialog
 from tests.integration.test_conversion_refusals import drop_orphaned_timeline
 
 LINKS = "Lifecycle Document Link"
@@ -92,8 +93,7 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	page.goto(f"/app/lead/{other.name}")
 	expect(page.locator(".page-head:visible .title-text")).to_contain_text(other.company_name)
 	create_menu(page, "Link to Existing Contact / Customer")
-	dialog = page.locator(".modal.show")
-	page.wait_for_function("() => window.cur_dialog && cur_dialog.fields_dict.customer")  # shown
+	dialog = shown_dialog(page)
 	# the value as the link picker sets it (its dropdown is slow and flaky under load)
 	page.evaluate("(name) => cur_dialog.set_value('customer', name)", customer.name)
 	expect(dialog.locator("input[data-fieldname='customer']")).to_have_value(customer.name)
@@ -118,7 +118,7 @@ def test_a_repeat_lead_is_linked_to_the_suggested_customer(tidy_timeline, login,
 	page.goto(f"/app/lead/{repeat.name}")
 	expect(page.locator(".page-head:visible .title-text")).to_contain_text(repeat.company_name)
 	create_menu(page, "Link to Existing Contact / Customer")
-	dialog = page.locator(".modal.show")
+	dialog = shown_dialog(page)
 	suggestion = dialog.locator(".crm-matches[data-fieldname='customer'] .crm-match", has_text=customer.name)
 	expect(suggestion).to_be_visible()
 	expect(suggestion).to_have_attribute("title", "Found by company name")

@@ -6,10 +6,7 @@ from playwright.sync_api import expect
 
 import frappe
 
-
-def open_menu_item(page, label: str):
-	page.locator(".page-head:visible .menu-btn-group > button").click()
-	page.locator(".page-head:visible .dropdown-menu .dropdown-item", has_text=label).first.click()
+from tests.e2e.desk import open_menu_item, shown_dialog
 
 
 def test_deactivate_hold_reactivate_release(login, committed, screenshot):
@@ -20,7 +17,7 @@ def test_deactivate_hold_reactivate_release(login, committed, screenshot):
 	page.goto(f"/app/customer/{customer.name}")
 	expect(page.locator(".page-head:visible .title-text")).to_contain_text(customer.customer_name)
 	open_menu_item(page, "Deactivate")
-	dialog = page.locator(".modal.show")
+	dialog = shown_dialog(page)
 	expect(dialog).to_contain_text("2 open invoices")
 	dialog.locator("input[data-fieldname='hold_invoices']").check()
 	dialog.locator("textarea[data-fieldname='reason']").fill("Closed down")
@@ -37,7 +34,7 @@ def test_deactivate_hold_reactivate_release(login, committed, screenshot):
 
 	page.goto(f"/app/customer/{customer.name}")
 	open_menu_item(page, "Reactivate")
-	page.locator(".modal.show .btn-primary", has_text=re.compile("Yes")).click()
+	shown_dialog(page).locator(".btn-primary", has_text=re.compile("Yes")).click()
 	expect(page.locator(".timeline-content", has_text="Reactivated by")).to_be_visible()
 	expect(page.locator(".form-message:visible", has_text="Deactivated by")).to_have_count(0)
 

@@ -10,13 +10,9 @@ from playwright.sync_api import expect
 import frappe
 
 from crm_lifecycle.services import locking
+from tests.e2e.desk import open_menu_item, shown_dialog
 
 ROLES = ["Sales User", "Sales Manager", "Sales Master Manager"]
-
-
-def open_menu_item(page, label: str):
-	page.locator(".page-head:visible .menu-btn-group > button").click()
-	page.locator(".page-head:visible .dropdown-menu .dropdown-item", has_text=label).first.click()
 
 
 @pytest.fixture
@@ -29,7 +25,7 @@ def lock_in_form(page, route: str, title: str, reason: str) -> None:
 	page.goto(route)
 	expect(page.locator(".page-head:visible .title-text")).to_contain_text(title)
 	open_menu_item(page, "Lock")
-	dialog = page.locator(".modal.show")
+	dialog = shown_dialog(page)
 	dialog.locator("textarea[data-fieldname='reason']").fill(reason)
 	dialog.locator(".btn-primary", has_text="Lock").click()
 	expect(page.locator(".form-message:visible")).to_contain_text(f"({reason})")
@@ -109,7 +105,7 @@ def test_invalidate_hides_until_show_invalid_and_delete_report_offers_it(
 	dialog = page.locator(".modal.show")
 	expect(dialog).to_contain_text("Sales Invoice")
 	dialog.locator(".btn-primary", has_text="Invalidate Instead").click()
-	prompt = page.locator(".modal.show", has_text="Reason")
+	prompt = shown_dialog(page, has_text="Reason")
 	prompt.locator("textarea[data-fieldname='reason']").fill("Duplicate of another customer")
 	prompt.locator(".btn-primary", has_text="Invalidate").click()
 	expect(page.locator(".form-intro-area:visible, .form-message:visible").first).to_contain_text(
@@ -158,13 +154,12 @@ def test_merge_dialog_takes_the_chosen_value_and_opens_the_target(login, committ
 	page.goto(f"/app/customer/{source.name}")
 	expect(page.locator(".page-head:visible .title-text")).to_contain_text(source.customer_name)
 	open_menu_item(page, "Merge into...")
-	prompt = page.locator(".modal.show")
+	prompt = shown_dialog(page)
 	prompt.locator("input[data-fieldname='target']").fill(target.name)
 	prompt.locator(".modal-title").click()  # closes the link suggestions covering the button
 	page.wait_for_timeout(700)  # the Link field validates the name
 	prompt.locator(".btn-primary").click()
-	dialog = page.locator(".modal.show", has_text="Moves to")
-	expect(dialog).to_contain_text("Moves to")
+	dialog = shown_dialog(page, has_text="Moves to")
 	dialog.locator("select[data-fieldname='website']").select_option("source")
 	dialog.locator(".btn-primary", has_text="Merge").click()
 	expect(page.locator(".page-head:visible .title-text")).to_contain_text(target.customer_name)

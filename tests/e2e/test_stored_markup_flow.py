@@ -12,6 +12,7 @@ from crm_lifecycle.api import governance as governance_api
 from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.services import locking
+from tests.e2e.desk import open_menu_item
 
 ROLES = ["Sales User", "Sales Manager", "Accounts User"]
 PAYLOADS = (
@@ -23,11 +24,6 @@ PAYLOADS = (
 
 def reason(marker: str) -> str:
 	return f"{marker} " + " ".join(PAYLOADS)
-
-
-def open_menu_item(page, label: str):
-	page.locator(".page-head:visible .menu-btn-group > button").click()
-	page.locator(".page-head:visible .dropdown-menu .dropdown-item", has_text=label).first.click()
 
 
 def no_script_ran(page) -> None:
