@@ -18,7 +18,7 @@ from erpnext.telephony.doctype.call_log.call_log import link_existing_conversati
 
 from crm_lifecycle.core import conversion as core
 from crm_lifecycle.core.conversion import CREATE, LINK, REUSE, Linked, Plan, Problem, Refused, Source, Step
-from crm_lifecycle.services import dependencies, events, links, locking, refusals
+from crm_lifecycle.services import dependencies, events, links, locking, refusals, visibility
 from crm_lifecycle.services.conversion_mappers import MAKERS
 from crm_lifecycle.services.records import save_changes
 from crm_lifecycle.services.transaction import atomic
@@ -62,12 +62,20 @@ def messages() -> dict[str, str]:
 ACTIONS = {CREATE: "created", REUSE: "reused", LINK: "linked"}
 
 
+# problems that name another record than the source: (position of its name, its doctype)
+NAMED_RECORDS = {"already_converted": (2, core.CUSTOMER), "has_contact": (1, core.CONTACT)}
+
+
 def describe(problem: Problem) -> str:
 	message = messages()[problem.code]
 	# doctypes in the user's language, record names as they are
-	return message.format(
-		*(_(p) if p in core.CREATION_ORDER or p == core.LEAD else p for p in problem.params)
-	)
+	params = [_(p) if p in core.CREATION_ORDER or p == core.LEAD else p for p in problem.params]
+	if problem.code in NAMED_RECORDS:
+		position, doctype = NAMED_RECORDS[problem.code]
+		# the other record is named only to those who may read it
+		if not visibility.can_read(doctype, params[position]):
+			params[position] = _("(not shown to you)")
+	return message.format(*params)
 
 
 def fail(problem: Problem):

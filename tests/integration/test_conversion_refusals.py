@@ -109,6 +109,33 @@ def test_permissions_read_on_the_source_create_on_every_target(as_user):
 	assert not frappe.db.exists("Sales Invoice", {"customer": customer})
 
 
+def test_a_refusal_names_the_customer_and_the_contact_only_to_who_may_read_them(as_user):
+	lead = f.make_lead()  # with the contact ERPNext made for it
+	customer = records(api.convert("Lead", lead.name, '["Customer"]'))["Customer"]["name"]
+	contact = conversion.load_source("Lead", lead.name).contact
+	assert contact
+	seller = f.make_user(roles=["Sales User"])
+	for doctype, allowed in (("Customer", f.make_customer().name), ("Contact", f.make_contact().name)):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": seller.name, "allow": doctype, "for_value": allowed}
+		).insert(ignore_permissions=True)
+
+	def reasons() -> str:
+		options = {tuple(option["targets"]): option for option in api.targets("Lead", lead.name)}
+		return options[("Customer",)]["reason"] + options[("Contact",)]["reason"]
+
+	with as_user(seller.name):
+		hidden = reasons()
+		with pytest.raises(frappe.DuplicateEntryError) as refused:
+			api.convert("Lead", lead.name, '["Customer"]')
+	assert customer not in hidden and contact not in hidden
+	assert hidden.count("(not shown to you)") == 2
+	assert customer not in str(refused.value) and "(not shown to you)" in str(refused.value)
+	# control: who may read them is told their names
+	shown = reasons()
+	assert customer in shown and contact in shown
+
+
 def test_bad_arguments_are_refused_clearly():
 	lead = f.make_lead()
 	with pytest.raises(frappe.ValidationError, match="JSON"):
