@@ -315,12 +315,14 @@ def summary(decided: core.TransferPlan) -> dict:
 		for doctype in {d.doctype for d, _why in decided.refused_documents}
 	}
 	shown = [(d, why) for d, why in decided.refused_documents if d.name in readable[d.doctype]]
+	# a refused customer's owner is told only to those who may read the customer
+	refused_readable = visibility.readable("Customer", [r.name for r in decided.results if not r.ok])
 	results = [
 		{
 			"name": r.name,
 			"ok": r.ok,
 			"moved": r.moved,
-			"previous_owner": r.previous_owner,
+			"previous_owner": r.previous_owner if r.ok or r.name in refused_readable else None,
 			"documents": r.documents,
 			"error": refusal_text("Customer", r.name, r.refused) if r.refused else None,
 		}

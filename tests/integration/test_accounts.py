@@ -243,6 +243,8 @@ def test_records_the_user_may_not_write_are_reported_not_moved(people, as_user):
 	rows = {row["name"]: row for row in result["results"]}
 	assert rows[allowed]["ok"] and rows[allowed]["moved"]
 	assert not rows[forbidden]["ok"] and "not permitted" in rows[forbidden]["error"]
+	# the owner of a customer the user may not read is not told, of the one they may it is
+	assert rows[forbidden]["previous_owner"] is None and rows[allowed]["previous_owner"] == old
 	assert frappe.db.get_value("Customer", forbidden, "account_manager") == old
 	assert frappe.db.get_value("Customer", allowed, "account_manager") == new
 
@@ -262,6 +264,7 @@ def test_write_shares_and_locks_decide_per_record(people, as_user):
 		result = api.transfer(json.dumps([locked, free]), new)
 	rows = {row["name"]: row for row in result["results"]}
 	assert "Locked by" in rows[locked]["error"] and rows[free]["moved"]
+	assert rows[locked]["previous_owner"] == old  # refused, but readable
 	assert frappe.db.get_value("Customer", locked, "account_manager") == old
 
 
