@@ -187,7 +187,8 @@ def current(doctype: str, name: str) -> core.Record:
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
 	address = None
 	address_name = links.primary_address(doctype, name)
-	if address_name:
+	# an address the user may not read is not shown, as if there were none
+	if address_name and visibility.can_read("Address", address_name):
 		row = frappe.db.get_value(
 			"Address",
 			address_name,

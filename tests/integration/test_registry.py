@@ -207,6 +207,34 @@ def test_changed_registered_address_updates_the_primary_billing_address(registry
 	assert frappe.db.get_value("Customer", customer.name, "customer_name") == "Asseco Central Europe, a.s."
 
 
+def test_an_address_the_user_may_not_read_is_not_shown_in_the_changes(registry, as_user):
+	customer = factories.make_customer()
+	api.apply("Customer", customer.name, "ares", "00177041", ["address"])
+	seller = factories.make_user(roles=["Sales User"])
+	other = frappe.get_doc(
+		{"doctype": "Address", "address_title": "Elsewhere", "address_line1": "Elsewhere 1", "city": "Brno"}
+	)
+	other.insert(ignore_permissions=True)
+	frappe.get_doc(  # on the addresses themselves: the customer (linking its address) stays readable
+		{
+			"doctype": "User Permission",
+			"user": seller.name,
+			"allow": "Address",
+			"for_value": other.name,
+			"apply_to_all_doctypes": 0,
+			"applicable_for": "Address",
+		}
+	).insert(ignore_permissions=True)
+
+	def current_address() -> str:
+		[candidate] = api.lookup("ares", "27074358", "Customer", customer.name)["candidates"]
+		return next(change["current"] for change in candidate["changes"] if change["field"] == "address")
+
+	with as_user(seller.name):
+		assert current_address() == ""
+	assert "Mladá Boleslav" in current_address()  # control: who may read it sees it
+
+
 def test_search_by_name_on_a_lead_and_apply_to_the_lead(registry):
 	lead = factories.make_lead(with_contact=False, company_name="Skoda")
 
