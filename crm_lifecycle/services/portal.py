@@ -415,7 +415,8 @@ def opted_in_contacts(customer: str, kind: str) -> list[dict]:
 
 def recipients(doctype: str, name: str) -> dict:
 	customer, kind = customer_of(doctype, name)
-	if not customer:
+	# a customer the user may not read (a Task's project's one) is not named, nor its contacts
+	if not customer or not visibility.can_read("Customer", customer):
 		return {"customer": None, "kind": kind, "recipients": []}
 	contacts = opted_in_contacts(customer, kind)
 	readable = visibility.readable("Contact", [row["contact"] for row in contacts])

@@ -88,6 +88,25 @@ def test_recipients_are_exactly_the_opted_in_contacts(account):
 	assert result == {"customer": account.customer.name, "kind": "Invoices", "recipients": [], "hidden": 0}
 
 
+def test_recipients_name_a_customer_only_to_who_may_read_it(as_user, account):
+	task = factories.make_task(factories.make_project(account.customer.name).name)  # no customer field
+	worker = factories.make_user(roles=["Projects User"])
+	frappe.get_doc(
+		{
+			"doctype": "User Permission",
+			"user": worker.name,
+			"allow": "Customer",
+			"for_value": factories.make_customer().name,
+		}
+	).insert(ignore_permissions=True)
+	with as_user(worker.name):
+		result = api.recipients("Task", task.name)
+	assert result == {"customer": None, "kind": "Tasks", "recipients": []}
+	# control: who may read the customer gets it and its contacts
+	shown = api.recipients("Task", task.name)
+	assert shown["customer"] == account.customer.name and shown["recipients"]
+
+
 def test_payment_reminders_go_to_contacts_that_opted_in(account):
 	invoice = frappe._dict(customer=account.customer.name)
 	assert sorted(reminders.recipients(invoice)) == sorted(
