@@ -31,11 +31,14 @@ def _refused(names: list[str]) -> tuple[set[str], dict[str, str]]:
 	return set(names) - readable, locked
 
 
-def check_can_hold(names: list[str]) -> None:
+def check_can_hold(names: list[str], changed: list[str] | None = None) -> None:
 	"""Write permission on Sales Invoice, read access to every one of them (user permissions),
-	and none locked by somebody else (when Sales Invoice is lockable)."""
+	and none of those `changed` (default: all) locked by somebody else (when Sales Invoice is
+	lockable)."""
 	frappe.has_permission("Sales Invoice", "write", throw=True)
 	unreadable, locked = _refused(names)
+	if changed is not None:
+		locked = {name: why for name, why in locked.items() if name in changed}
 	if unreadable:
 		frappe.throw(
 			_("You are not permitted to change {0} of these Sales Invoices.").format(len(unreadable)),
@@ -114,9 +117,10 @@ def release(names: list[str], note: str | None = None) -> dict:
 			frappe.DoesNotExistError,
 		)
 	plan = core.plan_release([core.HeldInvoice(row.name, bool(row.crm_reminders_on_hold)) for row in rows])
+	# which of them are on hold is told only to who may change every one of them
+	check_can_hold([row.name for row in rows], changed=plan.to_release)
 	if not plan.to_release:
 		frappe.throw(_("None of these Sales Invoices is on hold."), frappe.ValidationError)
-	check_can_hold(plan.to_release)
 	_clear_hold(plan.to_release)
 	message = note or _("Payment reminders released by {0}").format(
 		frappe.utils.get_fullname(frappe.session.user)

@@ -130,7 +130,7 @@ def test_user_without_sales_invoice_write_cannot_hold_or_release(as_user, overdu
 def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(as_user, overdue_invoice):
 	"""A user permitted one customer: holding another customer's invoice is refused by count,
 	even when that invoice is locked by somebody else (the lock's holder and reason stay untold)."""
-	from crm_lifecycle.api.invoice_hold import hold_invoices
+	from crm_lifecycle.api.invoice_hold import hold_invoices, release_invoices
 	from crm_lifecycle.services import locking
 
 	settings = frappe.get_single("CRM Lifecycle Settings")
@@ -153,5 +153,10 @@ def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(as_
 		with as_user(accountant):
 			hold_invoices(frappe.as_json([mine.name]))  # control: the readable one alone
 		assert invoice_hold.is_on_hold(mine.name)
+		# a release says nothing of an unreadable invoice's hold either (not "none is on hold")
+		with as_user(accountant), pytest.raises(frappe.PermissionError, match="1 of these"):
+			release_invoices(frappe.as_json([overdue_invoice.name]))
+		with as_user(accountant):  # control
+			assert release_invoices(frappe.as_json([mine.name]))["released"] == [mine.name]
 	finally:
 		frappe.cache.hdel("user_permissions", accountant)
