@@ -20,6 +20,11 @@ def readable(doctype: str, names: Iterable[str], user: str | None = None) -> set
 	if not names:
 		return set()
 	user = user or frappe.session.user
+	meta = frappe.get_meta(doctype)
+	if meta.issingle:  # its one record is named after it, and has no table to list
+		return {doctype} & set(names) if frappe.has_permission(doctype, "read", user=user) else set()
+	if meta.get("is_virtual"):  # no table either: its records are named to nobody
+		return set()
 	found: set[str] = set()
 	# invalid records are hidden from lists, not from those who may open them by name
 	shown_before = frappe.flags.crm_lifecycle_show_invalid

@@ -212,6 +212,11 @@ def test_list_indicator_names_the_locked_rows(people, as_user):
 		assert api.locked_names("Customer", f'["{locked}", "{free}"]') == {locked: people["holder"]}
 
 
+def test_list_indicator_of_a_doctype_without_a_table_answers_nothing_locked():
+	# a Single (no list, no table to list from) is an answer, not a database error
+	assert api.locked_names("System Settings", '["System Settings", "x"]') == {}
+
+
 def _count_statements() -> int:
 	return int(frappe.db.sql("SHOW SESSION STATUS LIKE 'Questions'")[0][1])
 
