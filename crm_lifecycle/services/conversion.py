@@ -8,6 +8,7 @@ first two are gone too.
 
 import datetime
 import functools
+from collections.abc import Callable
 
 import frappe
 from frappe import _
@@ -66,14 +67,14 @@ ACTIONS = {CREATE: "created", REUSE: "reused", LINK: "linked"}
 NAMED_RECORDS = {"already_converted": (2, core.CUSTOMER), "has_contact": (1, core.CONTACT)}
 
 
-def describe(problem: Problem) -> str:
+def describe(problem: Problem, can_read: Callable[[str, str], bool] = visibility.can_read) -> str:
 	message = messages()[problem.code]
 	# doctypes in the user's language, record names as they are
 	params = [_(p) if p in core.CREATION_ORDER or p == core.LEAD else p for p in problem.params]
 	if problem.code in NAMED_RECORDS:
 		position, doctype = NAMED_RECORDS[problem.code]
 		# the other record is named only to those who may read it
-		if not visibility.can_read(doctype, params[position]):
+		if not can_read(doctype, params[position]):
 			params[position] = _("(not shown to you)")
 	return message.format(*params)
 
@@ -84,12 +85,13 @@ def fail(problem: Problem):
 
 def options(doctype: str, name: str) -> list[dict]:
 	"""The combinations offered for this record, each available or with the reason why not."""
+	can_read = functools.cache(visibility.can_read)  # several options name the same customer
 	return [
 		{
 			"targets": list(option.targets),
 			"label": " + ".join(_(target) for target in option.targets),
 			"available": option.available,
-			"reason": describe(option.problem) if option.problem else None,
+			"reason": describe(option.problem, can_read) if option.problem else None,
 		}
 		for option in core.options(load_source(doctype, name))
 	]
