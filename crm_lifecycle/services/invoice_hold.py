@@ -15,14 +15,15 @@ from crm_lifecycle.services.text import clean
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
 
 
-def _refused(names: list[str]) -> tuple[set[str], dict[str, str]]:
+def _refused(names: list[str], changed: list[str] | None = None) -> tuple[set[str], dict[str, str]]:
 	"""The one statement of who may hold which invoices, given write permission on Sales
-	Invoice: (those the user may not read, user permissions included; readable ones locked by
-	somebody else -> why). Locks are asked only of readable invoices: a lock on one the user
-	may not read is never told."""
+	Invoice: (those the user may not read, user permissions included; readable ones of `changed`
+	(default: all) locked by somebody else -> why). Locks are asked only of readable invoices: a
+	lock on one the user may not read is never told."""
 	readable = set(frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0))
 	locked = {}
-	for name in locking.locked_names("Sales Invoice", [name for name in names if name in readable]):
+	asked = names if changed is None else changed
+	for name in locking.locked_names("Sales Invoice", [name for name in asked if name in readable]):
 		try:
 			locking.check_write_to("Sales Invoice", name)
 		except frappe.PermissionError as error:
@@ -36,9 +37,7 @@ def check_can_hold(names: list[str], changed: list[str] | None = None) -> None:
 	and none of those `changed` (default: all) locked by somebody else (when Sales Invoice is
 	lockable)."""
 	frappe.has_permission("Sales Invoice", "write", throw=True)
-	unreadable, locked = _refused(names)
-	if changed is not None:
-		locked = {name: why for name, why in locked.items() if name in changed}
+	unreadable, locked = _refused(names, changed)
 	if unreadable:
 		frappe.throw(
 			_("You are not permitted to change {0} of these Sales Invoices.").format(len(unreadable)),

@@ -127,16 +127,23 @@ def test_user_without_sales_invoice_write_cannot_hold_or_release(as_user, overdu
 		assert release_invoices([overdue_invoice.name])["released"] == [overdue_invoice.name]
 
 
-def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(as_user, overdue_invoice):
+@pytest.fixture
+def lockable_invoices():
+	"""Sales Invoice among the lockable doctypes, as an administrator would set it (rolled back)."""
+	settings = frappe.get_single("CRM Lifecycle Settings")
+	if "Sales Invoice" not in {row.document_type for row in settings.lockable_doctypes}:
+		settings.append("lockable_doctypes", {"document_type": "Sales Invoice"})
+		settings.save()
+
+
+def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(
+	as_user, overdue_invoice, lockable_invoices
+):
 	"""A user permitted one customer: holding another customer's invoice is refused by count,
 	even when that invoice is locked by somebody else (the lock's holder and reason stay untold)."""
 	from crm_lifecycle.api.invoice_hold import hold_invoices, release_invoices
 	from crm_lifecycle.services import locking
 
-	settings = frappe.get_single("CRM Lifecycle Settings")
-	if "Sales Invoice" not in {row.document_type for row in settings.lockable_doctypes}:
-		settings.append("lockable_doctypes", {"document_type": "Sales Invoice"})
-		settings.save()
 	mine = factories.make_sales_invoice(factories.make_customer().name)
 	locker = factories.make_user(roles=["Accounts User"])
 	with as_user(locker.name):
@@ -160,3 +167,24 @@ def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(as_
 			assert release_invoices(frappe.as_json([mine.name]))["released"] == [mine.name]
 	finally:
 		frappe.cache.hdel("user_permissions", accountant)
+
+
+def test_a_release_is_refused_by_a_lock_only_on_an_invoice_it_releases(
+	as_user, overdue_invoice, lockable_invoices
+):
+	from crm_lifecycle.api.invoice_hold import release_invoices
+	from crm_lifecycle.services import locking
+
+	held = factories.make_sales_invoice(overdue_invoice.customer)
+	invoice_hold.hold([held.name])
+	with as_user(factories.make_user(roles=["Accounts User"]).name):
+		locking.lock("Sales Invoice", overdue_invoice.name, reason="Audit")
+	accountant = factories.make_user(roles=["Accounts User"]).name
+	with as_user(accountant):  # the locked one is not on hold: the release does not change it
+		result = release_invoices(frappe.as_json([held.name, overdue_invoice.name]))
+	assert result == {"released": [held.name], "not_held": [overdue_invoice.name]}
+	# control: once on hold, the locked one is changed by a release, which the lock refuses
+	invoice_hold.hold([overdue_invoice.name])
+	with as_user(accountant), pytest.raises(frappe.PermissionError, match="Audit"):
+		release_invoices(frappe.as_json([overdue_invoice.name]))
+	assert invoice_hold.is_on_hold(overdue_invoice.name)
