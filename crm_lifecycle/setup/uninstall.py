@@ -20,11 +20,15 @@ def before_uninstall() -> None:
 
 def delete_custom_fields() -> None:
 	for doctype, fields in CUSTOM_FIELDS.items():
-		fieldnames = [field["fieldname"] for field in fields]
-		frappe.db.delete("Custom Field", {"dt": doctype, "fieldname": ("in", fieldnames)})
-		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", fieldnames)})
-		drop_columns(doctype, fieldnames)
-		frappe.clear_cache(doctype=doctype)
+		delete_fields(doctype, [field["fieldname"] for field in fields])
+
+
+def delete_fields(doctype: str, fieldnames: list[str]) -> None:
+	"""Custom fields of ours, their property setters and columns (also what a patch retires)."""
+	frappe.db.delete("Custom Field", {"dt": doctype, "fieldname": ("in", fieldnames)})
+	frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", fieldnames)})
+	drop_columns(doctype, fieldnames)
+	frappe.clear_cache(doctype=doctype)
 
 
 def drop_columns(doctype: str, fieldnames: list[str]) -> None:
@@ -39,6 +43,8 @@ def drop_columns(doctype: str, fieldnames: list[str]) -> None:
 	# every row, and after some fifty reinstalls the hidden columns make the next drop fail
 	# ("Row size too large"), halfway through the uninstall.
 	frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` {drops}, FORCE")
+	# Frappe caches a table's columns; its own schema sync forgets them after an ALTER, as here
+	frappe.cache.hdel("table_columns", f"tab{doctype}")
 
 
 def delete_property_setters() -> None:
