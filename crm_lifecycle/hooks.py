@@ -112,6 +112,11 @@ doc_events = {
 	("Opportunity", "Quotation", "Sales Order", "Delivery Note", "Sales Invoice", "Contract", "Project"): {
 		"validate": "crm_lifecycle.overrides.governance.validate",
 	},
+	# Who deactivated or invalidated a record, when and why: the Lifecycle Event log.
+	("Customer", "Contact", "Lead"): {
+		"onload": "crm_lifecycle.overrides.lifecycle_events.onload",
+		"on_trash": "crm_lifecycle.overrides.lifecycle_events.on_trash",
+	},
 	# The dependency graph records ERPNext's own conversions from the link fields it sets.
 	("Lead", "Opportunity", "Quotation", "Sales Order", "Sales Invoice", "Customer", "Contact"): {
 		"on_update": "crm_lifecycle.overrides.document_links.on_update",
@@ -162,9 +167,14 @@ override_whitelisted_methods = {
 	"erpnext.templates.pages.projects.get_timesheet_html": "crm_lifecycle.overrides.portal_pages.get_timesheet_html",
 }
 
-# Lock rows, their history and dependency-graph edges never keep a record from being deleted
-# (they go with it).
-ignore_links_on_delete = ["Lifecycle Lock", "Lifecycle Lock Log", "Lifecycle Document Link"]
+# Lock rows, their history, dependency-graph edges and lifecycle events never keep a record from
+# being deleted.
+ignore_links_on_delete = [
+	"Lifecycle Lock",
+	"Lifecycle Lock Log",
+	"Lifecycle Document Link",
+	"Lifecycle Event",
+]
 
 # Frappe has no event between a Notification's (or an Auto Repeat's) decision and its mail:
 # extend those controllers.

@@ -485,3 +485,13 @@ def committed_users(roles_by_key: dict[str, list[str]]):
 		frappe.set_user("Administrator")
 		delete_all(created)
 		frappe.db.commit()
+
+
+def lifecycle_events(doctype: str, name: str) -> list:
+	"""The Lifecycle Event rows of a record, newest first."""
+	return frappe.get_all(
+		"Lifecycle Event",
+		filters={"reference_doctype": doctype, "reference_name": name},
+		fields=["event", "user", "reason", "creation"],
+		order_by="creation desc",
+	)

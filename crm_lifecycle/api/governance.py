@@ -1,6 +1,7 @@
 """REST: security panel, invalidate / restore, merge, delete report.
 
 GET  /api/method/crm_lifecycle.api.governance.security_info   doctype, name
+GET  /api/method/crm_lifecycle.api.governance.history         doctype, name
 POST /api/method/crm_lifecycle.api.governance.invalidate      doctype, name, reason?
 POST /api/method/crm_lifecycle.api.governance.restore         doctype, name
 GET  /api/method/crm_lifecycle.api.governance.merge_preview   doctype, source, target
@@ -12,7 +13,7 @@ import frappe
 
 from crm_lifecycle.api import params
 from crm_lifecycle.services import delete_report as link_report
-from crm_lifecycle.services import governance
+from crm_lifecycle.services import governance, lifecycle_events
 from crm_lifecycle.services import merge as merging
 
 
@@ -22,6 +23,15 @@ def security_info(doctype: str, name: str) -> dict:
 	params.existing(doctype, name)
 	frappe.has_permission(doctype, "read", name, throw=True)
 	return governance.security_info(doctype, name)
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def history(doctype: str, name: str) -> list[dict]:
+	"""Who deactivated, reactivated, invalidated or restored a customer, contact or lead, when
+	and why, newest first."""
+	params.existing(doctype, name)
+	frappe.has_permission(doctype, "read", name, throw=True)
+	return lifecycle_events.history(doctype, name)
 
 
 @frappe.whitelist(methods=["POST"])

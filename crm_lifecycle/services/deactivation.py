@@ -3,11 +3,11 @@
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.utils import cstr, formatdate, getdate, now_datetime, nowdate
+from frappe.utils import cstr, formatdate, getdate, nowdate
 
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.core import party as party_rules
-from crm_lifecycle.services import invoice_hold, locking, refusals, visibility
+from crm_lifecycle.services import invoice_hold, lifecycle_events, locking, refusals, visibility
 from crm_lifecycle.services.records import customer_state, save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
@@ -199,16 +199,8 @@ def deactivate(
 		held = (
 			invoice_hold.hold(plan.invoices_to_hold, plan.reason, held_until) if plan.invoices_to_hold else 0
 		)
-		save_state(
-			doctype,
-			name,
-			{
-				"crm_active": 0,
-				"crm_deactivated_on": now_datetime(),
-				"crm_deactivated_by": frappe.session.user,
-				"crm_deactivation_reason": plan.reason,
-			},
-		)
+		save_state(doctype, name, {"crm_active": 0})
+		lifecycle_events.record(doctype, name, "Deactivated", plan.reason)
 		frappe.get_doc(doctype, name).add_comment(
 			"Info",
 			deactivation_summary(plan, held, [period for period in uninvoiced if period]),
@@ -309,16 +301,8 @@ def reactivate(doctype: str, name: str) -> dict:
 	except core.DeactivationRefused as error:
 		refuse(error)
 	with atomic():
-		save_state(
-			doctype,
-			name,
-			{
-				"crm_active": 1,
-				"crm_deactivated_on": None,
-				"crm_deactivated_by": None,
-				"crm_deactivation_reason": None,
-			},
-		)
+		save_state(doctype, name, {"crm_active": 1})
+		lifecycle_events.record(doctype, name, "Reactivated")
 		frappe.get_doc(doctype, name).add_comment(
 			"Info",
 			_("Reactivated by {0}").format(frappe.bold(frappe.utils.get_fullname(frappe.session.user))),
@@ -327,7 +311,7 @@ def reactivate(doctype: str, name: str) -> dict:
 	return {"doctype": doctype, "name": name, "active": 1}
 
 
-LIFECYCLE_FIELDS = ("crm_active", "crm_deactivated_by", "crm_deactivation_reason")
+LIFECYCLE_FIELDS = ("crm_active",)
 
 
 def refuse_direct_state_change(doc) -> None:

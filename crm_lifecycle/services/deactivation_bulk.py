@@ -17,7 +17,7 @@ from frappe.utils.html_utils import sanitize_html
 
 from crm_lifecycle.core import accounts as write_rules
 from crm_lifecycle.core import deactivation as core
-from crm_lifecycle.services import deactivation, invoice_hold, write_access
+from crm_lifecycle.services import deactivation, invoice_hold, lifecycle_events, write_access
 from crm_lifecycle.services.records import update_by_name
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
@@ -181,16 +181,9 @@ def persist(doctype: str, plans: list[core.DeactivationPlan]) -> None:
 	"""The records' state, their invoices' hold and every timeline line, set-based."""
 	now, user = now_datetime(), frappe.session.user
 	reason = plans[0].reason  # one reason for the whole action
-	update_by_name(
-		doctype,
-		[plan.party.name for plan in plans],
-		{
-			"crm_active": 0,
-			"crm_deactivated_on": now,
-			"crm_deactivated_by": user,
-			"crm_deactivation_reason": reason,
-		},
-	)
+	names = [plan.party.name for plan in plans]
+	update_by_name(doctype, names, {"crm_active": 0})
+	lifecycle_events.record_many(doctype, names, "Deactivated", reason)
 	to_hold = [invoice for plan in plans for invoice in plan.invoices_to_hold]
 	if to_hold:
 		invoice_hold.hold(to_hold, reason)

@@ -3,16 +3,14 @@
 import frappe
 from frappe import _
 from frappe.model import no_value_fields, table_fields
-from frappe.utils import get_fullname, now_datetime
+from frappe.utils import get_fullname
 
 from crm_lifecycle.core import governance as core
 from crm_lifecycle.core.party import parties_of
-from crm_lifecycle.services import locking, records, refusals
+from crm_lifecycle.services import lifecycle_events, locking, records, refusals
 from crm_lifecycle.services.records import save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
-
-INVALID_FIELDS = ("crm_invalid", "crm_invalidated_on", "crm_invalidated_by", "crm_invalidation_reason")
 
 
 def refuse(error: core.GovernanceRefused, doctype: str = "", name: str = ""):
@@ -58,9 +56,7 @@ def security_info(doctype: str, name: str) -> dict:
 		"lock": locking.status(doctype, name),
 		"lock_history": locking.history(doctype, name),
 		"validity": core.validity(None if active is None else bool(active), bool(doc.get("crm_invalid"))),
-		"invalidated": {field: doc.get(field) for field in INVALID_FIELDS[1:]}
-		if doc.get("crm_invalid")
-		else None,
+		"invalidated": lifecycle_events.explained(doc).get("invalidated"),
 		"shared_with": frappe.get_all(
 			"DocShare",
 			filters={"share_doctype": doctype, "share_name": name},
@@ -108,16 +104,8 @@ def invalidate(doctype: str, name: str, reason: str | None = None) -> dict:
 	reason = clean(reason)
 	locking.check_write_to(doctype, name)
 	with atomic():
-		save_state(
-			doctype,
-			name,
-			{
-				"crm_invalid": 1,
-				"crm_invalidated_on": now_datetime(),
-				"crm_invalidated_by": frappe.session.user,
-				"crm_invalidation_reason": reason,
-			},
-		)
+		save_state(doctype, name, {"crm_invalid": 1})
+		lifecycle_events.record(doctype, name, "Invalidated", reason)
 		text = _("Invalidated: hidden from lists and pickers, refused in new transactions.")
 		reason_text = _("Reason: {0}").format(frappe.utils.escape_html(reason)) if reason else ""
 		doc.add_comment("Info", " ".join(filter(None, (text, reason_text))))
@@ -133,7 +121,8 @@ def restore(doctype: str, name: str) -> dict:
 		refuse(error, doctype, name)
 	locking.check_write_to(doctype, name)
 	with atomic():
-		save_state(doctype, name, {**dict.fromkeys(INVALID_FIELDS), "crm_invalid": 0})
+		save_state(doctype, name, {"crm_invalid": 0})
+		lifecycle_events.record(doctype, name, "Restored")
 		doc.add_comment("Info", _("Restored: valid again, visible in lists and pickers."))
 	active = doc.get("crm_active") if doc.meta.has_field("crm_active") else None
 	return {"doctype": doctype, "name": name, "validity": core.validity(active, False)}

@@ -38,6 +38,7 @@ def customer_state(customer: str, fieldname: str):
 OWN_DYNAMIC_LINKS = (
 	("Lifecycle Lock", "reference_doctype", "reference_name"),
 	("Lifecycle Lock Log", "reference_doctype", "reference_name"),
+	("Lifecycle Event", "reference_doctype", "reference_name"),
 	("Lifecycle Document Link", "source_doctype", "source_name"),
 	("Lifecycle Document Link", "target_doctype", "target_name"),
 )

@@ -12,7 +12,10 @@ def _(text: str) -> str:
 
 
 def _deactivation_fields(insert_after: str) -> list[dict]:
-	"""Lifecycle state shared by Customer and Contact, separate from ERPNext's `disabled`."""
+	"""Lifecycle state shared by Customer and Contact, separate from ERPNext's `disabled`.
+
+	Who deactivated it, when and why are kept in the Lifecycle Event log, not here: every field
+	on Customer costs every request that loads its meta (issue 17)."""
 	return [
 		{
 			"fieldname": "crm_active",
@@ -24,43 +27,6 @@ def _deactivation_fields(insert_after: str) -> list[dict]:
 			"no_copy": 1,
 			"insert_after": insert_after,
 			"description": _("Cleared by Deactivate, set again by Reactivate"),
-		},
-		{
-			"fieldname": "crm_deactivation_section",
-			"label": _("Deactivation"),
-			"fieldtype": "Section Break",
-			"depends_on": "eval:!doc.crm_active",
-			"insert_after": "crm_active",
-		},
-		{
-			"fieldname": "crm_deactivated_on",
-			"label": _("Deactivated On"),
-			"fieldtype": "Datetime",
-			"read_only": 1,
-			"no_copy": 1,
-			"insert_after": "crm_deactivation_section",
-		},
-		{
-			"fieldname": "crm_deactivated_by",
-			"label": _("Deactivated By"),
-			"fieldtype": "Link",
-			"options": "User",
-			"read_only": 1,
-			"no_copy": 1,
-			"insert_after": "crm_deactivated_on",
-		},
-		{
-			"fieldname": "crm_deactivation_column",
-			"fieldtype": "Column Break",
-			"insert_after": "crm_deactivated_by",
-		},
-		{
-			"fieldname": "crm_deactivation_reason",
-			"label": _("Deactivation Reason"),
-			"fieldtype": "Small Text",
-			"read_only": 1,
-			"no_copy": 1,
-			"insert_after": "crm_deactivation_column",
 		},
 	]
 
@@ -138,16 +104,8 @@ INVOICE_HOLD_FIELDS = [
 def _invalidation_fields(insert_after: str) -> list[dict]:
 	"""Invalid (RAYNET "Zneplatnit"): kept, but hidden from lists and pickers until restored.
 
-	Ends with a label-less section break so that the form's own fields placed after ours do
-	not fall into our section, which is hidden while the record is valid."""
+	Who invalidated it, when and why are kept in the Lifecycle Event log."""
 	return [
-		{
-			"fieldname": "crm_invalidation_section",
-			"label": _("Invalidation"),
-			"fieldtype": "Section Break",
-			"depends_on": "eval:doc.crm_invalid",
-			"insert_after": insert_after,
-		},
 		{
 			"fieldname": "crm_invalid",
 			"label": _("Invalid"),
@@ -155,65 +113,8 @@ def _invalidation_fields(insert_after: str) -> list[dict]:
 			"default": "0",
 			"read_only": 1,
 			"no_copy": 1,
-			"insert_after": "crm_invalidation_section",
-			"description": _("Set by Invalidate, cleared by Restore; invalid records are hidden from lists"),
-		},
-		{
-			"fieldname": "crm_invalidated_on",
-			"label": _("Invalidated On"),
-			"fieldtype": "Datetime",
-			"read_only": 1,
-			"no_copy": 1,
-			"insert_after": "crm_invalid",
-		},
-		{
-			"fieldname": "crm_invalidated_by",
-			"label": _("Invalidated By"),
-			"fieldtype": "Link",
-			"options": "User",
-			"read_only": 1,
-			"no_copy": 1,
-			"insert_after": "crm_invalidated_on",
-		},
-		{
-			"fieldname": "crm_invalidation_column",
-			"fieldtype": "Column Break",
-			"insert_after": "crm_invalidated_by",
-		},
-		{
-			"fieldname": "crm_invalidation_reason",
-			"label": _("Invalidation Reason"),
-			"fieldtype": "Small Text",
-			"read_only": 1,
-			"no_copy": 1,
-			"insert_after": "crm_invalidation_column",
-		},
-		{
-			"fieldname": "crm_invalidation_end",
-			"fieldtype": "Section Break",
-			"insert_after": "crm_invalidation_reason",
-		},
-	]
-
-
-def _dependencies_fields(insert_after: str) -> list[dict]:
-	"""A last tab, Dependencies, where public/js/conversion.js draws the conversion graph.
-
-	`insert_after` is the doctype's last field, so no standard field moves into the tab."""
-	return [
-		{
-			"fieldname": "crm_dependencies_tab",
-			"label": _("Dependencies"),
-			"fieldtype": "Tab Break",
-			"allow_on_submit": 1,
 			"insert_after": insert_after,
-		},
-		{
-			"fieldname": "crm_dependencies_html",
-			"label": _("Dependencies"),
-			"fieldtype": "HTML",
-			"allow_on_submit": 1,
-			"insert_after": "crm_dependencies_tab",
+			"description": _("Set by Invalidate, cleared by Restore; invalid records are hidden from lists"),
 		},
 	]
 
@@ -244,23 +145,6 @@ PORTAL_ACCESS_FIELDS = [
 		"label": _("Portal Rights"),
 		"fieldtype": "HTML",
 		"insert_after": "crm_portal_access",
-	},
-]
-
-# The same grid for all contacts of a customer, on the Customer (in ERPNext's "Portal Users" tab).
-CUSTOMER_PORTAL_FIELDS = [
-	{
-		"fieldname": "crm_portal_rights_section",
-		"label": _("Portal Rights of Contacts"),
-		"fieldtype": "Section Break",
-		"collapsible": 0,
-		"insert_after": "portal_users",
-	},
-	{
-		"fieldname": "crm_portal_rights",
-		"label": _("Portal Rights"),
-		"fieldtype": "HTML",
-		"insert_after": "crm_portal_rights_section",
 	},
 ]
 
@@ -356,22 +240,48 @@ FINAL_CANCELLATION_FIELDS = {
 CUSTOM_FIELDS: dict[str, list[dict]] = {
 	**FINAL_CANCELLATION_FIELDS,
 	"Customer": _deactivation_fields(insert_after="disabled")
-	+ _invalidation_fields(insert_after="crm_deactivation_reason")
-	+ CUSTOMER_PORTAL_FIELDS
-	+ _dependencies_fields(insert_after="crm_portal_rights")
+	+ _invalidation_fields(insert_after="crm_active")
 	+ _registry_fields(insert_after="tax_id", with_tax_id=False)
 	+ ACCOUNT_FIELDS,
 	"Contact": _deactivation_fields(insert_after="status")
-	+ _invalidation_fields(insert_after="crm_deactivation_reason")
-	+ _dependencies_fields(insert_after="unsubscribed")
+	+ _invalidation_fields(insert_after="crm_active")
 	+ PORTAL_ACCESS_FIELDS,
 	"Lead": _invalidation_fields(insert_after="request_type")
-	+ _dependencies_fields(insert_after="dashboard_tab")
 	+ _registry_fields(insert_after="company_name", with_tax_id=True),
-	"Sales Invoice": INVOICE_HOLD_FIELDS + _dependencies_fields(insert_after="connections_tab"),
-	"Opportunity": _dependencies_fields(insert_after="dashboard_tab"),
-	"Quotation": _dependencies_fields(insert_after="connections_tab"),
-	"Sales Order": _dependencies_fields(insert_after="connections_tab"),
+	"Sales Invoice": INVOICE_HOLD_FIELDS,
+}
+
+# What earlier versions added and the app no longer does: the patch
+# move_lifecycle_state_to_events removes them (fields, columns) from sites that have them.
+# Who/when/why of a deactivation or invalidation is in the Lifecycle Event log now; the
+# dependency graph and the customer's portal rights are drawn by the desk without a field.
+_DEACTIVATION_RETIRED = [
+	"crm_deactivation_section",
+	"crm_deactivated_on",
+	"crm_deactivated_by",
+	"crm_deactivation_column",
+	"crm_deactivation_reason",
+]
+_INVALIDATION_RETIRED = [
+	"crm_invalidation_section",
+	"crm_invalidated_on",
+	"crm_invalidated_by",
+	"crm_invalidation_column",
+	"crm_invalidation_reason",
+	"crm_invalidation_end",
+]
+_DEPENDENCIES_RETIRED = ["crm_dependencies_tab", "crm_dependencies_html"]
+RETIRED_FIELDS: dict[str, list[str]] = {
+	"Customer": _DEACTIVATION_RETIRED
+	+ _INVALIDATION_RETIRED
+	+ _DEPENDENCIES_RETIRED
+	+ ["crm_portal_rights_section", "crm_portal_rights"],
+	"Contact": _DEACTIVATION_RETIRED + _INVALIDATION_RETIRED + _DEPENDENCIES_RETIRED,
+	"Lead": _INVALIDATION_RETIRED + _DEPENDENCIES_RETIRED,
+	**{
+		doctype: _DEPENDENCIES_RETIRED
+		for doctype in ("Sales Invoice", "Opportunity", "Quotation", "Sales Order")
+	},
 }
 
 # (doctype, fieldname or None for the doctype itself, property, value, property_type)

@@ -12,6 +12,7 @@ from crm_lifecycle.api import governance as governance_api
 from crm_lifecycle.api import invoice_hold as invoice_hold_api
 from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.services import locking
+from tests import factories
 from tests.e2e.desk import open_menu_item
 
 ROLES = ["Sales User", "Sales Manager", "Accounts User"]
@@ -72,8 +73,8 @@ def test_stored_markup_never_runs_for_a_colleague(login, committed, users, web_s
 	frappe.db.commit()
 	# stored sanitised, as Frappe's own save stores user text
 	stored = [
-		frappe.db.get_value("Customer", customer.name, "crm_deactivation_reason"),
-		frappe.db.get_value("Contact", contact.name, "crm_invalidation_reason"),
+		factories.lifecycle_events("Customer", customer.name)[0].reason,
+		factories.lifecycle_events("Contact", contact.name)[0].reason,
 		frappe.db.get_value("Sales Invoice", invoice.name, "crm_hold_reason"),
 		locking.load_lock("Customer", customer.name).reason,
 	]

@@ -3,6 +3,7 @@
 import pytest
 
 import frappe
+from frappe.desk.form.load import getdoc
 from frappe.utils import add_days, nowdate
 
 from crm_lifecycle.services import deactivation, invoice_hold
@@ -24,12 +25,12 @@ def customer_with_business():
 
 
 def state(doctype, name):
-	return frappe.db.get_value(
-		doctype,
-		name,
-		["crm_active", "crm_deactivated_by", "crm_deactivated_on", "crm_deactivation_reason"],
-		as_dict=True,
-	)
+	"""The record's lifecycle as its form gets it: crm_active, and who deactivated it, when and
+	why (on, by, reason) while it is inactive (the desk's document load, banner data included)."""
+	getdoc(doctype, name)
+	doc = frappe.response.docs[-1]
+	explained = doc.get_onload().get("crm_lifecycle_events", {})
+	return frappe._dict(crm_active=doc.crm_active, **(explained.get("deactivated") or {}))
 
 
 def held(name):
@@ -72,9 +73,9 @@ def test_deactivate_with_hold_and_cancel_touches_exactly_what_was_asked(customer
 	assert result["invoices_held"] == 2
 	after = state("Customer", data.customer.name)
 	assert after.crm_active == 0
-	assert after.crm_deactivated_by == "Administrator"
-	assert after.crm_deactivated_on
-	assert after.crm_deactivation_reason == "Bad payer"
+	assert after.by == "Administrator"
+	assert after.on
+	assert after.reason == "Bad payer"
 	for invoice in data.invoices:
 		assert held(invoice.name) == {
 			"crm_reminders_on_hold": 1,
@@ -121,7 +122,11 @@ def test_reactivate_keeps_invoices_on_hold_until_released(customer_with_business
 	deactivation.reactivate("Customer", data.customer.name)
 
 	after = state("Customer", data.customer.name)
-	assert after.crm_active == 1 and after.crm_deactivated_by is None
+	assert after.crm_active == 1 and after.by is None
+	assert [row.event for row in factories.lifecycle_events("Customer", data.customer.name)] == [
+		"Reactivated",
+		"Deactivated",
+	]
 	assert any("Reactivated by" in text for text in timeline("Customer", data.customer.name))
 	assert all(held(invoice.name).crm_reminders_on_hold == 1 for invoice in data.invoices)
 
@@ -288,7 +293,10 @@ def test_deactivation_leaves_a_version_like_a_form_save():
 		"Version", {"ref_doctype": "Customer", "docname": customer.name}, pluck="data", limit=1
 	)
 	changed = {row[0] for row in frappe.parse_json(version)["changed"]}
-	assert {"crm_active", "crm_deactivation_reason"} <= changed
+	assert "crm_active" in changed
+	assert [(row.event, row.reason) for row in factories.lifecycle_events("Customer", customer.name)] == [
+		("Deactivated", "Moved away")
+	]
 	assert frappe.db.get_value("Customer", customer.name, "modified_by") == "Administrator"
 
 

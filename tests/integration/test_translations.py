@@ -270,23 +270,23 @@ def test_export_refusal(speak, language):
 @pytest.mark.parametrize(
 	("language", "settings", "label", "custom_field"),
 	[
-		("en", "CRM Lifecycle Settings", "Send Automatic Payment Reminders", "Deactivation Reason"),
+		("en", "CRM Lifecycle Settings", "Send Automatic Payment Reminders", "Registration No"),
 		(
 			"de",
 			"CRM-Lifecycle-Einstellungen",
 			"Automatische Zahlungserinnerungen senden",
-			"Deaktivierungsgrund",
+			"Registernummer",
 		),
-		("cs", "Nastavení CRM Lifecycle", "Odesílat automatické připomínky plateb", "Důvod deaktivace"),
+		("cs", "Nastavení CRM Lifecycle", "Odesílat automatické připomínky plateb", "IČO"),
 	],
 )
 def test_doctype_and_field_labels(speak, language, settings, label, custom_field):
 	source = frappe.get_meta(SETTINGS).get_label("enable_payment_reminders")
-	reason = frappe.get_meta("Customer").get_label("crm_deactivation_reason")
+	registration_no = frappe.get_meta("Customer").get_label("crm_registration_no")
 	with speak(language):
 		assert _(SETTINGS) == settings
 		assert _(source) == label
-		assert _(reason) == custom_field
+		assert _(registration_no) == custom_field
 		if language != "en":
 			# what the desk receives for the settings form: older v15 minors send the doctype's
 			# messages with the form (__messages), newer ones send every message at boot

@@ -28,10 +28,11 @@ crm_lifecycle.once("governance_form", () => {
 		if (g.INVALIDATABLE.includes(frm.doctype)) {
 			if (frm.doc.crm_invalid) {
 				frm.page.add_menu_item(__("Restore"), () => g.restore(frm));
+				const event = ((frm.doc.__onload || {}).crm_lifecycle_events || {}).invalidated || {};
 				frm.set_intro(
 					__("Invalid since {0} ({1}): hidden from lists and pickers, refused in new transactions.", [
-						frappe.datetime.str_to_user(frm.doc.crm_invalidated_on),
-						esc(frm.doc.crm_invalidation_reason || __("no reason given")),
+						event.on ? frappe.datetime.str_to_user(event.on) : "?",
+						esc(event.reason || __("no reason given")),
 					]),
 					"red"
 				);

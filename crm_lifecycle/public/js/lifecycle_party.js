@@ -12,12 +12,15 @@ crm_lifecycle.party.refresh = function (frm) {
 		return;
 	}
 	frm.page.add_menu_item(__("Reactivate"), () => crm_lifecycle.party.reactivate(frm));
-	let message = __("Deactivated by {0} on {1}", [
-		crm_lifecycle.esc(frappe.user.full_name(frm.doc.crm_deactivated_by)),
-		frappe.datetime.str_to_user(frm.doc.crm_deactivated_on),
-	]);
-	if (frm.doc.crm_deactivation_reason) {
-		message += ": " + crm_lifecycle.esc(frm.doc.crm_deactivation_reason);
+	// who, when and why come with the document (the Lifecycle Event log, sent on load)
+	const event = ((frm.doc.__onload || {}).crm_lifecycle_events || {}).deactivated;
+	let message = __("Deactivated");
+	if (event) {
+		message = __("Deactivated by {0} on {1}", [
+			crm_lifecycle.esc(event.by_name || event.by),
+			frappe.datetime.str_to_user(event.on),
+		]);
+		if (event.reason) message += ": " + crm_lifecycle.esc(event.reason);
 	}
 	crm_lifecycle.banner(frm, "deactivated", message, "orange");
 };
