@@ -82,8 +82,8 @@ PROBE = "CRM Lifecycle Uninstall Probe"
 def test_uninstall_drops_columns_however_often_the_app_was_reinstalled():
 	"""MariaDB drops a column instantly by hiding it in every row until the table is rebuilt.
 	After some fifty reinstalls of the app on one site, the hidden columns made uninstall fail
-	halfway ("Row size too large"). Here a copy of Customer's table goes through a hundred
-	uninstalls and reinstalls of our columns."""
+	halfway ("Row size too large"; 13 columns then, at about the 55th). Here a copy of Customer's
+	table goes through as many uninstalls and reinstalls of our columns as make 1,300 drops."""
 	fieldnames = [field["fieldname"] for field in CUSTOM_FIELDS["Customer"]]
 	frappe.db.sql_ddl(f"DROP TABLE IF EXISTS `tab{PROBE}`")  # a killed run's
 	frappe.db.sql_ddl(f"CREATE TABLE `tab{PROBE}` LIKE `tabCustomer`")
@@ -92,8 +92,8 @@ def test_uninstall_drops_columns_however_often_the_app_was_reinstalled():
 		# our columns as MariaDB defines them, e.g. "`crm_active` int(1) NOT NULL DEFAULT 1"
 		lines = [line.strip().rstrip(",") for line in create.splitlines()]
 		ours = [line for line in lines if line.startswith("`") and line.split("`")[1] in fieldnames]
-		assert len(ours) >= 10, create
-		for _ in range(100):
+		assert len(ours) >= 5, create
+		for _ in range(-(-1300 // len(ours))):
 			uninstall.drop_columns(PROBE, fieldnames)
 			assert not set(fieldnames) & set(table_columns(PROBE))
 			frappe.db.sql_ddl(f"ALTER TABLE `tab{PROBE}` " + ", ".join(f"ADD COLUMN {line}" for line in ours))
