@@ -57,6 +57,9 @@ def security_info(doctype: str, name: str) -> dict:
 		"lock_history": locking.history(doctype, name),
 		"validity": core.validity(None if active is None else bool(active), bool(doc.get("crm_invalid"))),
 		"invalidated": lifecycle_events.explained(doc).get("invalidated"),
+		"lifecycle_history": lifecycle_events.history(doctype, name)
+		if doctype in lifecycle_events.DOCTYPES
+		else [],
 		"shared_with": frappe.get_all(
 			"DocShare",
 			filters={"share_doctype": doctype, "share_name": name},

@@ -80,6 +80,17 @@ def test_history_is_read_only_by_who_may_read_the_record(as_user):
 	assert (event["event"], event["by"], event["reason"]) == ("Deactivated", "Administrator", "Moved away")
 
 
+def test_the_security_panel_shows_the_history():
+	lead = factories.make_lead()
+	governance_api.invalidate("Lead", lead.name, reason="Spam")
+	info = governance_api.security_info("Lead", lead.name)
+	assert (info["invalidated"]["by"], info["invalidated"]["reason"]) == ("Administrator", "Spam")
+	assert [(row["event"], row["reason"]) for row in info["lifecycle_history"]] == [("Invalidated", "Spam")]
+	# a record without a lifecycle has no history to show
+	invoice = factories.make_sales_invoice(factories.make_customer().name)
+	assert governance_api.security_info("Sales Invoice", invoice.name)["lifecycle_history"] == []
+
+
 @pytest.mark.parametrize(
 	("doctype", "name", "error"),
 	[

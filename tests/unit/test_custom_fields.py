@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, RETIRED_FIELDS, ROLES
 
 ALL_FIELDS = [(doctype, field) for doctype, fields in CUSTOM_FIELDS.items() for field in fields]
 
@@ -37,3 +37,12 @@ def test_submitted_invoices_can_carry_the_hold():
 def test_roles_and_property_setters_are_declared_in_known_shapes():
 	assert all(role["role_name"] for role in ROLES)
 	assert all(len(setter) == 5 for setter in PROPERTY_SETTERS)
+
+
+@pytest.mark.parametrize("doctype", RETIRED_FIELDS)
+def test_a_retired_field_is_not_defined_again(doctype):
+	"""The patch that retires a field deletes it with its column: defining it again would bring
+	back an empty field on sites that migrated and a full one on sites that did not."""
+	defined = {field["fieldname"] for field in CUSTOM_FIELDS.get(doctype, [])}
+	assert not defined & set(RETIRED_FIELDS[doctype])
+	assert all(fieldname.startswith("crm_") for fieldname in RETIRED_FIELDS[doctype])

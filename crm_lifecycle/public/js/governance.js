@@ -122,6 +122,14 @@ crm_lifecycle.once("governance_form", () => {
 				const history = info.lock_history
 					.map((h) => `<li>${when(h.creation)}: ${esc(__(h.action))} (${esc(h.user)})</li>`)
 					.join("");
+				const lifecycle = (info.lifecycle_history || [])
+					.map(
+						(e) =>
+							`<li>${when(e.on)}: ${esc(__(e.event))} (${esc(e.by_name || e.by)})${
+								e.reason ? ": " + esc(e.reason) : ""
+							}</li>`
+					)
+					.join("");
 				const html = `<table class="table table-bordered small">
 					${row(__("Created"), `${esc(info.created_by_name)}, ${when(info.created_on)}`)}
 					${row(__("Last Modified"), `${esc(info.modified_by_name)}, ${when(info.modified_on)}`)}
@@ -130,7 +138,9 @@ crm_lifecycle.once("governance_form", () => {
 					${row(__("Shared With"), list(info.shared_with, (s) => (s.everyone ? __("Everyone") : s.user)))}
 					${row(__("Assigned To"), list(info.assigned_to, (a) => a.allocated_to))}
 					${row(__("Roles That Can Read"), list(info.read_roles, (r) => r.role + (r.if_owner ? " (" + __("if owner") + ")" : "")))}
-				</table>${history ? `<h6>${__("Lock History")}</h6><ul class="small">${history}</ul>` : ""}`;
+				</table>${history ? `<h6>${__("Lock History")}</h6><ul class="small">${history}</ul>` : ""}${
+					lifecycle ? `<h6>${__("Lifecycle History")}</h6><ul class="small">${lifecycle}</ul>` : ""
+				}`;
 				frappe.msgprint({ title: __("Security"), message: html, wide: true });
 			});
 	};
