@@ -15,3 +15,21 @@ def shown_dialog(page, has_text: str | None = None):
 	# the desk names the dialog `cur_dialog` when Bootstrap says it is shown
 	page.wait_for_function("(el) => window.cur_dialog?.$wrapper?.[0] === el", arg=dialog.element_handle())
 	return dialog
+
+
+def open_dependencies(page):
+	"""Open the form's Dependencies section: the tab that holds the form's dashboard (Connections;
+	Dashboard on Customer), or nothing to open on a form without tabs (Contact)."""
+	# the form has refreshed once it has the section (in its dashboard, shown or not)
+	page.locator(".form-dashboard .crm-dependencies-section").first.wait_for(state="attached")
+	tab = page.evaluate(
+		"""() => {
+			const tab = (cur_frm.layout.tabs || []).find((t) => t.df.show_dashboard);
+			return tab ? tab.tab_link.find(".nav-link").attr("id") : null;
+		}"""
+	)
+	if tab:
+		page.locator(f".form-tabs .nav-link[id='{tab}']").click()
+	section = page.locator(".form-dashboard .crm-dependencies-section:visible")
+	section.wait_for()
+	return section

@@ -1,5 +1,5 @@
-"""A desk user converts a lead from the Create menu, reads the Dependencies tab, and links another
-lead to an existing customer through the dialog (issue 6)."""
+"""A desk user converts a lead from the Create menu, reads the Dependencies section (in the form's
+Connections), and links another lead to an existing customer through the dialog (issue 6)."""
 
 import re
 from urllib.parse import quote
@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 import frappe
 
-from tests.e2e.desk import shown_dialog
+from tests.e2e.desk import open_dependencies, shown_dialog
 from tests.integration.test_conversion_refusals import drop_orphaned_timeline
 
 LINKS = "Lifecycle Document Link"
@@ -42,7 +42,7 @@ def keep_for_cleanup(committed, lead: str) -> list[tuple[str, str]]:
 	return [(row.target_doctype, row.target_name) for row in made]
 
 
-def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, committed, screenshot):
+def test_create_menu_dependencies_and_link_dialog(tidy_timeline, login, committed, screenshot):
 	lead = committed.make_lead(with_contact=False)
 	page = login("Administrator", "admin")
 
@@ -54,7 +54,7 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	expect(dialog).to_contain_text("created")
 	dialog.locator(".btn-modal-close").first.click()
 
-	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	open_dependencies(page)
 	table = page.locator(".crm-dependencies")
 	expect(table).to_contain_text("Customer")
 	expect(table).to_contain_text("Opportunity")
@@ -84,7 +84,7 @@ def test_create_menu_dependencies_tab_and_link_dialog(tidy_timeline, login, comm
 	assert invoice
 	committed._record(frappe.get_doc("Sales Invoice", invoice))  # deleted before the deal
 	page.goto(f"/app/lead/{lead.name}")
-	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	open_dependencies(page)
 	expect(page.locator(".crm-dependencies")).to_contain_text(invoice)
 	screenshot(page, "-invoice-on-lead")
 
@@ -132,7 +132,7 @@ def test_a_repeat_lead_is_linked_to_the_suggested_customer(tidy_timeline, login,
 	assert frappe.db.get_value("Customer", customer.name, "lead_name") == first.name
 	assert frappe.db.get_value("Lead", repeat.name, "status") == "Converted"
 	page.goto(f"/app/customer/{customer.name}")
-	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	open_dependencies(page)
 	graph = page.locator(".crm-dependencies")
 	expect(graph).to_contain_text(first.name)
 	expect(graph).to_contain_text(repeat.name)
@@ -140,7 +140,7 @@ def test_a_repeat_lead_is_linked_to_the_suggested_customer(tidy_timeline, login,
 
 
 def test_dependencies_drawn_as_a_graph(tidy_timeline, login, committed, screenshot):
-	"""Issue 18: the Dependencies tab draws the graph (a box per record coloured by status, arrows
+	"""Issue 18: the Dependencies section draws the graph (a box per record coloured by status, arrows
 	"made from", the record itself outlined), with the table kept below; a click opens a record."""
 	from crm_lifecycle.services import conversion, dependencies
 
@@ -152,7 +152,7 @@ def test_dependencies_drawn_as_a_graph(tidy_timeline, login, committed, screensh
 	page = login("Administrator", "admin")
 
 	page.goto(f"/app/lead/{lead.name}")
-	page.locator(".form-tabs .nav-link", has_text="Dependencies").click()
+	open_dependencies(page)
 	svg = page.locator(".crm-dependency-graph svg")
 	expect(svg).to_be_visible()
 	nodes = svg.locator(".crm-graph-node")

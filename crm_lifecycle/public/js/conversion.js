@@ -1,5 +1,5 @@
 // Create records from a Lead, Opportunity or Quotation ("Create" menu, "Link to Existing" dialog)
-// and the Dependencies tab of every record of the funnel. UX only: crm_lifecycle.api.conversion
+// and the Dependencies section of every record of the funnel (in the form's Connections). UX only: crm_lifecycle.api.conversion
 // decides what may be created and does the work in one transaction.
 frappe.provide("crm_lifecycle.conversion");
 
@@ -214,10 +214,16 @@ crm_lifecycle.conversion.show_matches = function (frm, dialog) {
 };
 
 crm_lifecycle.conversion.setup_dependencies = function (frm) {
-	const field = frm.fields_dict.crm_dependencies_html;
-	if (!field) return;
-	const render = () => crm_lifecycle.conversion.render_graph(frm, field);
-	const tab = (frm.layout.tabs || []).find((t) => t.df.fieldname === "crm_dependencies_tab");
+	// A section of the form's dashboard, which Frappe clears and refills on every refresh; it
+	// sits in the Connections tab where the doctype has one (no field of ours in the form).
+	const body = frm.dashboard.add_section(
+		`<p class="text-muted small">${__("Loading...")}</p>`,
+		__("Dependencies"),
+		"custom crm-dependencies-section"
+	);
+	frm.dashboard.show();
+	const render = () => crm_lifecycle.conversion.render_graph(frm, body);
+	const tab = (frm.layout.tabs || []).find((t) => t.df.show_dashboard);
 	if (!tab || tab.is_active()) {
 		render();
 		return;
@@ -229,12 +235,12 @@ crm_lifecycle.conversion.setup_dependencies = function (frm) {
 		.one("shown.bs.tab.crm_dependencies", render);
 };
 
-crm_lifecycle.conversion.render_graph = function (frm, field) {
+crm_lifecycle.conversion.render_graph = function (frm, $body) {
 	frappe.call({
 		method: `${crm_lifecycle.API.dependencies}.graph`,
 		type: "GET",
 		args: { doctype: frm.doctype, name: frm.docname },
-		callback: (r) => field.$wrapper.html(crm_lifecycle.conversion.graph_html(r.message)),
+		callback: (r) => $body.html(crm_lifecycle.conversion.graph_html(r.message)),
 	});
 };
 

@@ -119,9 +119,23 @@ frappe.provide("crm_lifecycle.portal_rights");
 	};
 
 	// Customer: rows are the contacts, each section a pair of switches
+	// its place: after ERPNext's Portal Users table, made once per form (no field of ours)
+	pr.customer_place = function (frm) {
+		const anchor = frm.fields_dict.portal_users;
+		if (!anchor) return null;
+		let $place = anchor.$wrapper.next(".crm-customer-portal-rights");
+		if (!$place.length) {
+			$place = $(`<div class="crm-customer-portal-rights">
+				<div class="form-section-heading uppercase">${__("Portal Rights of Contacts")}</div>
+				<div class="crm-portal-rights-body"></div></div>`).insertAfter(anchor.$wrapper);
+		}
+		$place.toggle(!frm.is_new());
+		return $place.find(".crm-portal-rights-body");
+	};
+
 	pr.customer_grid = function (frm) {
-		const field = frm.get_field("crm_portal_rights");
-		if (!field || frm.is_new()) return;
+		const $body = pr.customer_place(frm);
+		if (!$body || frm.is_new()) return;
 		frappe.call({
 			method: `${API}.customer_access`,
 			type: "GET",
@@ -129,7 +143,7 @@ frappe.provide("crm_lifecycle.portal_rights");
 			callback: (r) => {
 				const { sections, contacts, hidden } = r.message;
 				if (!contacts.length) {
-					field.$wrapper.html(
+					$body.html(
 						`<p class="text-muted">${__("This customer has no contacts you can see.")}</p>`
 					);
 					return;
@@ -180,14 +194,14 @@ frappe.provide("crm_lifecycle.portal_rights");
 							hidden,
 					  ])}</p>`
 					: "";
-				field.$wrapper.html(`<div class="table-responsive"><table
+				$body.html(`<div class="table-responsive"><table
 					class="table table-sm table-bordered crm-portal-grid crm-customer-portal-grid">
 					<thead><tr><th rowspan="2">${__("Contact")}</th>${head}</tr><tr>${sub}</tr></thead>
 					<tbody>${rows}</tbody></table></div>${more}
 					<p class="text-muted small">${__(
 						"Outlined boxes are set on the contact; the others follow the Customer Group's template or the default."
 					)}</p>`);
-				pr.bind(field.$wrapper, () => pr.customer_grid(frm));
+				pr.bind($body, () => pr.customer_grid(frm));
 			},
 		});
 	};
