@@ -44,6 +44,7 @@ def load(doctype: str, name: str):
 def security_info(doctype: str, name: str) -> dict:
 	doc = load(doctype, name)
 	active = doc.get("crm_active") if doc.meta.has_field("crm_active") else None
+	history = lifecycle_events.history(doctype, name) if doctype in lifecycle_events.DOCTYPES else []
 	return {
 		"doctype": doctype,
 		"name": name,
@@ -56,10 +57,11 @@ def security_info(doctype: str, name: str) -> dict:
 		"lock": locking.status(doctype, name),
 		"lock_history": locking.history(doctype, name),
 		"validity": core.validity(None if active is None else bool(active), bool(doc.get("crm_invalid"))),
-		"invalidated": lifecycle_events.explained(doc).get("invalidated"),
-		"lifecycle_history": lifecycle_events.history(doctype, name)
-		if doctype in lifecycle_events.DOCTYPES
-		else [],
+		# the latest invalidation explains an invalid record, as the form's banner does
+		"invalidated": next((e for e in history if e["event"] == "Invalidated"), None)
+		if doc.get("crm_invalid")
+		else None,
+		"lifecycle_history": history,
 		"shared_with": frappe.get_all(
 			"DocShare",
 			filters={"share_doctype": doctype, "share_name": name},
