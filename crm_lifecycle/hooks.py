@@ -1,4 +1,5 @@
 from crm_lifecycle.core import portal as _portal_rules  # underscore: not a hook
+from crm_lifecycle.core import references as _references
 
 app_name = "crm_lifecycle"
 app_title = "CRM Lifecycle"
@@ -139,6 +140,8 @@ permission_query_conditions = {
 	"Timesheet": "crm_lifecycle.overrides.portal.timesheet_conditions",
 	"Issue": "crm_lifecycle.overrides.portal.issue_conditions",
 	"Contract": "crm_lifecycle.overrides.portal.contract_conditions",
+	# The app's records about other documents: only those whose documents the user may read.
+	**{doctype: "crm_lifecycle.overrides.references.conditions" for doctype in _references.REFERENCES},
 }
 
 # Portal sections per contact, on every path a portal user has (see overrides/portal.py).
@@ -147,6 +150,7 @@ has_permission = {
 		doctype: "crm_lifecycle.overrides.portal.has_permission" for doctype in _portal_rules.SECTION_DOCTYPES
 	},
 	"File": "crm_lifecycle.overrides.portal.has_file_permission",
+	**{doctype: "crm_lifecycle.overrides.references.has_permission" for doctype in _references.REFERENCES},
 }
 # Only where ERPNext opens the doctype to the web (Frappe denies the web when no hook exists).
 has_website_permission = {

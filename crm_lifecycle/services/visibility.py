@@ -60,3 +60,34 @@ def split(
 	allowed = readable(doctype, [name_of(row) for row in rows], user)
 	kept = [row for row in rows if name_of(row) in allowed]
 	return kept, len(rows) - len(kept)
+
+
+def readable_query(doctype: str, user: str | None = None) -> str | None:
+	"""SQL selecting the names of `doctype` the user may read (for an `in (...)` condition), the
+	same permission `readable` asks; None when the user may read none of them."""
+	user = user or frappe.session.user
+	try:
+		meta = frappe.get_meta(doctype)
+	except frappe.DoesNotExistError:
+		frappe.clear_last_message()
+		return None
+	if meta.issingle:
+		return (
+			f"select {frappe.db.escape(doctype)}"
+			if frappe.has_permission(doctype, "read", user=user)
+			else None
+		)
+	if meta.get("is_virtual"):
+		return None
+	shown_before = frappe.flags.crm_lifecycle_show_invalid
+	frappe.flags.crm_lifecycle_show_invalid = True
+	try:
+		query = frappe.get_list(
+			doctype, fields=["name"], order_by="", limit=0, user=user, ignore_permissions=False, run=False
+		)
+	except frappe.PermissionError:
+		frappe.clear_last_message()
+		return None
+	finally:
+		frappe.flags.crm_lifecycle_show_invalid = shown_before
+	return query if isinstance(query, str) else None

@@ -1,0 +1,127 @@
+"""The app's own records about other documents (locks, their log, lifecycle events, dependency
+graph links, payment reminders) are read only by who may read the documents they name: the roles
+that read these doctypes never read past the User Permissions of those documents (the security
+model: the app only narrows)."""
+
+import pytest
+
+import frappe
+from frappe.utils import now_datetime
+
+from tests import factories
+
+ROWS = ("allowed", "other")
+
+
+def restricted_user(roles: list[str], customer: str, **permission) -> str:
+	user = factories.make_user(roles=["Sales User", "Accounts User", *roles]).name
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": customer, **permission}
+	).insert(ignore_permissions=True)
+	return user
+
+
+def insert(doctype: str, **values) -> str:
+	return frappe.get_doc({"doctype": doctype, **values}).insert(ignore_permissions=True).name
+
+
+def rows_about(customers: dict[str, str]) -> dict[str, dict[str, str]]:
+	"""doctype -> {"allowed" | "other": row}: one row of each doctype about each customer."""
+	rows: dict[str, dict[str, str]] = {}
+	for key, customer in customers.items():
+		about = {"reference_doctype": "Customer", "reference_name": customer}
+		rows.setdefault("Lifecycle Lock", {})[key] = insert(
+			"Lifecycle Lock", **about, locked_by="Administrator", locked_on=now_datetime()
+		)
+		rows.setdefault("Lifecycle Lock Log", {})[key] = insert(
+			"Lifecycle Lock Log", **about, action="Locked", user="Administrator"
+		)
+		rows.setdefault("Lifecycle Event", {})[key] = insert(
+			"Lifecycle Event", **about, event="Deactivated", user="Administrator", reason="Moved"
+		)
+	return rows
+
+
+def visible(doctype: str, rows: dict[str, str]) -> set[str]:
+	names = frappe.get_list(doctype, filters={"name": ("in", list(rows.values()))}, pluck="name")
+	by_name = {name: key for key, name in rows.items()}
+	return {by_name[name] for name in names}
+
+
+def openable(doctype: str, rows: dict[str, str], user: str) -> set[str]:
+	return {key for key, name in rows.items() if frappe.has_permission(doctype, "read", name, user=user)}
+
+
+def test_locks_their_log_and_lifecycle_events_are_read_only_about_readable_records(as_user):
+	customers = {key: factories.make_customer().name for key in ROWS}
+	rows = rows_about(customers)
+	roles = ["CRM Lock Manager", "System Manager"]  # who may read these doctypes
+	restricted = restricted_user(roles, customers["allowed"])
+	unrestricted = factories.make_user(roles=["Sales User", *roles]).name  # control
+
+	for doctype, named in rows.items():
+		with as_user(restricted):
+			assert visible(doctype, named) == {"allowed"}, doctype
+			assert openable(doctype, named, restricted) == {"allowed"}, doctype
+			with pytest.raises(frappe.PermissionError):
+				frappe.get_doc(doctype, named["other"]).check_permission("read")
+		with as_user(unrestricted):
+			assert visible(doctype, named) == set(ROWS), doctype
+			assert openable(doctype, named, unrestricted) == set(ROWS), doctype
+
+
+def test_a_dependency_link_is_read_only_when_both_its_ends_are_readable(as_user):
+	customers = {key: factories.make_customer().name for key in ROWS}
+	invoices = {key: factories.make_sales_invoice(customer).name for key, customer in customers.items()}
+	links = {
+		f"{source} -> {target}": insert(
+			"Lifecycle Document Link",
+			source_doctype="Customer",
+			source_name=customers[source],
+			target_doctype="Sales Invoice",
+			target_name=invoices[target],
+			kind="Link",
+		)
+		for source in ROWS
+		for target in ROWS
+	}
+	restricted = restricted_user(["CRM Lifecycle Manager"], customers["allowed"])
+	with as_user(restricted):
+		assert visible("Lifecycle Document Link", links) == {"allowed -> allowed"}
+		assert openable("Lifecycle Document Link", links, restricted) == {"allowed -> allowed"}
+	with as_user(factories.make_user(roles=["Sales User", "Accounts User", "CRM Lifecycle Manager"]).name):
+		assert visible("Lifecycle Document Link", links) == set(links)  # control
+
+
+def test_a_payment_reminder_is_read_only_by_who_may_read_its_invoice(as_user):
+	customers = {key: factories.make_customer().name for key in ROWS}
+	reminders = {
+		key: insert(
+			"Lifecycle Payment Reminder",
+			sales_invoice=factories.make_sales_invoice(customer).name,
+			customer=customer,
+			days_after_due=7,
+			reminder_key=factories.unique("reminder"),
+			status="Sent",
+		)
+		for key, customer in customers.items()
+	}
+	# restricted on its invoices only: Frappe itself does not narrow the reminders' customer link
+	restricted = restricted_user(
+		[], customers["allowed"], apply_to_all_doctypes=0, applicable_for="Sales Invoice"
+	)
+	with as_user(restricted):
+		assert visible("Lifecycle Payment Reminder", reminders) == {"allowed"}
+		assert openable("Lifecycle Payment Reminder", reminders, restricted) == {"allowed"}
+	with as_user(factories.make_user(roles=["Accounts User"]).name):
+		assert visible("Lifecycle Payment Reminder", reminders) == set(ROWS)  # control
+
+
+def test_a_reader_of_none_of_the_documents_lists_nothing_and_administrator_everything(as_user):
+	customer = factories.make_customer().name
+	rows = rows_about({"allowed": customer})
+	lock_manager_only = factories.make_user(roles=["CRM Lock Manager"]).name  # reads no customer
+	with as_user(lock_manager_only):
+		assert visible("Lifecycle Lock", rows["Lifecycle Lock"]) == set()
+		assert frappe.get_list("Lifecycle Lock Log", filters={"reference_name": customer}) == []
+	assert visible("Lifecycle Lock", rows["Lifecycle Lock"]) == {"allowed"}
