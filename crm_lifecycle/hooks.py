@@ -140,8 +140,13 @@ permission_query_conditions = {
 	"Timesheet": "crm_lifecycle.overrides.portal.timesheet_conditions",
 	"Issue": "crm_lifecycle.overrides.portal.issue_conditions",
 	"Contract": "crm_lifecycle.overrides.portal.contract_conditions",
-	# The app's records about other documents: only those whose documents the user may read.
-	**{doctype: "crm_lifecycle.overrides.references.conditions" for doctype in _references.REFERENCES},
+	# The app's records about other documents: only those whose documents the user may read
+	# (core/references.py says which fields name them).
+	"Lifecycle Lock": "crm_lifecycle.overrides.references.lock_conditions",
+	"Lifecycle Lock Log": "crm_lifecycle.overrides.references.lock_log_conditions",
+	"Lifecycle Event": "crm_lifecycle.overrides.references.event_conditions",
+	"Lifecycle Document Link": "crm_lifecycle.overrides.references.document_link_conditions",
+	"Lifecycle Payment Reminder": "crm_lifecycle.overrides.references.payment_reminder_conditions",
 }
 
 # Portal sections per contact, on every path a portal user has (see overrides/portal.py).

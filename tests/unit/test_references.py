@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from crm_lifecycle import hooks
 from crm_lifecycle.core.references import REFERENCES
 
 DOCTYPES = Path(__file__).resolve().parents[2] / "crm_lifecycle" / "crm_lifecycle" / "doctype"
@@ -45,3 +46,11 @@ def test_the_narrowed_fields_exist():
 				assert name_field["options"] == reference.doctype_field
 			else:
 				assert (name_field["fieldtype"], name_field["options"]) == ("Link", reference.doctype)
+
+
+def test_every_narrowed_doctype_has_both_hooks():
+	assert set(REFERENCES) <= set(hooks.permission_query_conditions)
+	assert set(REFERENCES) <= set(hooks.has_permission)
+	for doctype in REFERENCES:
+		assert hooks.permission_query_conditions[doctype].startswith("crm_lifecycle.overrides.references.")
+		assert hooks.has_permission[doctype] == "crm_lifecycle.overrides.references.has_permission"
