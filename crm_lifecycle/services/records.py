@@ -12,14 +12,18 @@ from crm_lifecycle.services import events
 
 
 def ensure_exists(doctype: str, name) -> None:
-	"""404 for an unknown doctype or record (a Single has no records), before anything else
-	looks at them; Administrator passes every permission check, so this runs first."""
+	"""404 for an unknown doctype or record, before anything else looks at them; Administrator
+	passes every permission check, so this runs first. A Single has no records, and a child
+	table's row is no record of its own: its permission is its parent's, which a check of the
+	row's doctype does not ask."""
 	if not isinstance(doctype, str) or not doctype or not frappe.db.exists("DocType", doctype):
 		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
+	meta = frappe.get_meta(doctype)
 	if (
 		not isinstance(name, str)
 		or not name
-		or frappe.get_meta(doctype).issingle
+		or meta.issingle
+		or meta.istable
 		or not frappe.db.exists(doctype, name)
 	):
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)

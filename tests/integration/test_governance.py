@@ -13,6 +13,7 @@ from frappe.desk.search import search_link
 from erpnext.controllers.queries import lead_query
 
 from crm_lifecycle.api import governance as api
+from crm_lifecycle.api import locking as locking_api
 from crm_lifecycle.services import locking
 from tests import factories
 
@@ -264,3 +265,27 @@ def test_delete_report_of_an_unlinked_record_allows_deletion_control():
 	assert report["can_delete"] and not [g for g in report["links"] if g["blocks_delete"]]
 	frappe.delete_doc("Customer", customer)
 	assert not frappe.db.exists("Customer", customer)
+
+
+def test_a_child_table_row_is_no_record_of_its_own(as_user):
+	"""Frappe asks a child row's permission of its parent; a check of the row's own doctype
+	passes anybody who may read some invoice. So a row is not found (404) before anything is
+	told about it: not who made it, nor that it exists."""
+	allowed, other = factories.make_customer().name, factories.make_customer().name
+	row = factories.make_sales_invoice(other).items[0].name
+	user = factories.make_user(roles=["Accounts User", "Sales User"]).name
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": allowed}
+	).insert(ignore_permissions=True)
+	calls = (api.security_info, api.delete_report, api.history, locking_api.status)
+	with as_user(user):
+		for call in calls:
+			with pytest.raises(frappe.DoesNotExistError):
+				call("Sales Invoice Item", row)
+	for call in calls:  # Administrator, who may read the invoice, gets no more of a row
+		with pytest.raises(frappe.DoesNotExistError):
+			call("Sales Invoice Item", row)
+	# control: the same user is answered about an invoice it may read
+	invoice = factories.make_sales_invoice(allowed).name
+	with as_user(user):
+		assert api.security_info("Sales Invoice", invoice)["name"] == invoice
