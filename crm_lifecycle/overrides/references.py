@@ -56,6 +56,7 @@ def conditions(doctype: str, user: str | None = None) -> str:
 		if reference.doctype:
 			doctypes = [reference.doctype]
 		else:
+			# the doctypes its rows name: each doctype field heads an index (no scan of the log)
 			column = frappe.qb.DocType(doctype)[reference.doctype_field]
 			doctypes = (
 				frappe.qb.from_(doctype).select(column).distinct().where(column.isnotnull()).run(pluck=True)

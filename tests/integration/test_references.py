@@ -8,6 +8,7 @@ import pytest
 import frappe
 from frappe.utils import now_datetime
 
+from crm_lifecycle.core.references import REFERENCES
 from tests import factories
 
 ROWS = ("allowed", "other")
@@ -125,3 +126,17 @@ def test_a_reader_of_none_of_the_documents_lists_nothing_and_administrator_every
 		assert visible("Lifecycle Lock", rows["Lifecycle Lock"]) == set()
 		assert frappe.get_list("Lifecycle Lock Log", filters={"reference_name": customer}) == []
 	assert visible("Lifecycle Lock", rows["Lifecycle Lock"]) == {"allowed"}
+
+
+def test_the_doctypes_a_list_is_narrowed_by_are_read_from_an_index():
+	"""A narrowed list asks which doctypes its rows name (SELECT DISTINCT of the doctype field):
+	each such field heads an index, so that is not a scan of the whole log."""
+	for doctype, references in REFERENCES.items():
+		heads = {
+			row["Column_name"]
+			for row in frappe.db.sql(f"SHOW INDEX FROM `tab{doctype}`", as_dict=True)
+			if row["Seq_in_index"] == 1
+		}
+		for reference in references:
+			if reference.doctype_field:
+				assert reference.doctype_field in heads, (doctype, reference.doctype_field)
