@@ -25,6 +25,10 @@ def readable(doctype: str, names: Iterable[str], user: str | None = None) -> set
 		return {doctype} & set(names) if frappe.has_permission(doctype, "read", user=user) else set()
 	if meta.get("is_virtual"):  # no table either: its records are named to nobody
 		return set()
+	if frappe.only_has_select_perm(doctype, user=user):
+		# "select" lets a user pick names in link fields, which a list would also answer: only
+		# what is shared with the user is read (a rare role setup, asked document by document)
+		return {name for name in names if frappe.has_permission(doctype, "read", name, user=user)}
 	found: set[str] = set()
 	# invalid records are hidden from lists, not from those who may open them by name
 	shown_before = frappe.flags.crm_lifecycle_show_invalid
@@ -77,8 +81,8 @@ def readable_query(doctype: str, user: str | None = None) -> str | None:
 			if frappe.has_permission(doctype, "read", user=user)
 			else None
 		)
-	if meta.get("is_virtual"):
-		return None
+	if meta.get("is_virtual") or frappe.only_has_select_perm(doctype, user=user):
+		return None  # nothing, or names the user may only pick in link fields
 	shown_before = frappe.flags.crm_lifecycle_show_invalid
 	frappe.flags.crm_lifecycle_show_invalid = True
 	try:

@@ -9,6 +9,7 @@ import frappe
 from frappe.utils import now_datetime
 
 from crm_lifecycle.core.references import REFERENCES
+from crm_lifecycle.services import visibility
 from tests import factories
 
 ROWS = ("allowed", "other")
@@ -140,3 +141,24 @@ def test_the_doctypes_a_list_is_narrowed_by_are_read_from_an_index():
 		for reference in references:
 			if reference.doctype_field:
 				assert reference.doctype_field in heads, (doctype, reference.doctype_field)
+
+
+def test_a_role_that_may_only_select_names_reads_none_of_them(as_user):
+	"""Frappe's "select" permission lets a role pick names in link fields, and its lists answer
+	that role too; the app's answers and its narrowed doctypes ask "read"."""
+	doctype, role, names = next(
+		(row.parent, row.role, names)
+		for row in frappe.get_all(
+			"DocPerm",
+			filters={"select": 1, "read": 0, "permlevel": 0, "role": ("not in", ["All", "Guest"])},
+			fields=["parent", "role"],
+			order_by="parent",
+		)
+		if (names := frappe.get_all(row.parent, pluck="name", limit=3))
+	)  # Frappe and ERPNext give some roles select without read (which, differs by minor)
+	user = factories.make_user(roles=[role]).name
+	with as_user(user):
+		assert frappe.get_list(doctype, filters={"name": ("in", names)}, pluck="name")  # Frappe's list
+		assert visibility.readable(doctype, names, user) == set()
+		assert visibility.readable_query(doctype, user) is None
+	assert visibility.readable(doctype, names) == set(names)  # control: Administrator reads them
