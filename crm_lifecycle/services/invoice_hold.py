@@ -9,7 +9,7 @@ from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
-from crm_lifecycle.services import events, locking, records
+from crm_lifecycle.services import events, locking, records, write_access
 from crm_lifecycle.services.text import clean
 
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
@@ -17,30 +17,30 @@ HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_
 
 def _refused(names: list[str], changed: list[str] | None = None) -> tuple[set[str], dict[str, str]]:
 	"""The one statement of who may hold which invoices, given write permission on Sales
-	Invoice: (those the user may not read, user permissions included; readable ones of `changed`
-	(default: all) locked by somebody else -> why). Locks are asked only of readable invoices: a
-	lock on one the user may not read is never told."""
-	readable = set(frappe.get_list("Sales Invoice", filters={"name": ("in", names)}, pluck="name", limit=0))
+	Invoice: (those the user may not change, user permissions and shares included (a hold is a
+	change of the invoice, so reading it is not enough); changeable ones of `changed` (default:
+	all) locked by somebody else -> why). Locks are asked only of invoices the user may change: a
+	lock on one the user may not even read is never told."""
+	writable = write_access.writable("Sales Invoice", names)
 	locked = {}
 	asked = names if changed is None else changed
-	for name in locking.locked_names("Sales Invoice", [name for name in asked if name in readable]):
+	for name in locking.locked_names("Sales Invoice", [name for name in asked if name in writable]):
 		try:
 			locking.check_write_to("Sales Invoice", name)
 		except frappe.PermissionError as error:
 			frappe.clear_last_message()
 			locked[name] = str(error)
-	return set(names) - readable, locked
+	return set(names) - writable, locked
 
 
 def check_can_hold(names: list[str], changed: list[str] | None = None) -> None:
-	"""Write permission on Sales Invoice, read access to every one of them (user permissions),
-	and none of those `changed` (default: all) locked by somebody else (when Sales Invoice is
+	"""Write permission on every one of them (user permissions and shares included), and none of those `changed` (default: all) locked by somebody else (when Sales Invoice is
 	lockable)."""
 	frappe.has_permission("Sales Invoice", "write", throw=True)
-	unreadable, locked = _refused(names, changed)
-	if unreadable:
+	unwritable, locked = _refused(names, changed)
+	if unwritable:
 		frappe.throw(
-			_("You are not permitted to change {0} of these Sales Invoices.").format(len(unreadable)),
+			_("You are not permitted to change {0} of these Sales Invoices.").format(len(unwritable)),
 			frappe.PermissionError,
 		)
 	if locked:
@@ -55,9 +55,9 @@ def hold_refusals(names: list[str]) -> dict[str, str]:
 		return {}
 	if not frappe.has_permission("Sales Invoice", "write"):
 		return dict.fromkeys(names, _("You are not permitted to change Sales Invoices."))
-	unreadable, locked = _refused(names)
+	unwritable, locked = _refused(names)
 	hidden = _("You are not permitted to change one of its Sales Invoices.")
-	return {**{name: hidden for name in names if name in unreadable}, **locked}
+	return {**{name: hidden for name in names if name in unwritable}, **locked}
 
 
 def check_open(names: list[str]) -> None:

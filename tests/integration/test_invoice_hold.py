@@ -188,3 +188,42 @@ def test_a_release_is_refused_by_a_lock_only_on_an_invoice_it_releases(
 	with as_user(accountant), pytest.raises(frappe.PermissionError, match="Audit"):
 		release_invoices(frappe.as_json([overdue_invoice.name]))
 	assert invoice_hold.is_on_hold(overdue_invoice.name)
+
+
+def test_an_invoice_shared_for_reading_only_is_not_held_or_released(as_user, overdue_invoice):
+	"""A hold changes the invoice: who may only read it (a read share past a User Permission)
+	may not hold or release it; a write share may."""
+	from frappe.share import add as share
+
+	from crm_lifecycle.api.invoice_hold import hold_invoices, release_invoices
+
+	accountant = factories.make_user(roles=["Accounts User"]).name
+	frappe.get_doc(
+		{
+			"doctype": "User Permission",
+			"user": accountant,
+			"allow": "Customer",
+			"for_value": factories.make_customer().name,
+		}
+	).insert(ignore_permissions=True)
+	share("Sales Invoice", overdue_invoice.name, accountant, read=1, write=0)
+	try:
+		with as_user(accountant):
+			assert frappe.has_permission("Sales Invoice", "read", overdue_invoice.name)
+			with pytest.raises(frappe.PermissionError):
+				hold_invoices(frappe.as_json([overdue_invoice.name]))
+		assert not invoice_hold.is_on_hold(overdue_invoice.name)
+		invoice_hold.hold([overdue_invoice.name])
+		with as_user(accountant), pytest.raises(frappe.PermissionError):
+			release_invoices(frappe.as_json([overdue_invoice.name]))
+		assert invoice_hold.is_on_hold(overdue_invoice.name)
+		# control: shared for writing, the same user releases and holds it
+		share("Sales Invoice", overdue_invoice.name, accountant, read=1, write=1)
+		with as_user(accountant):
+			assert release_invoices(frappe.as_json([overdue_invoice.name]))["released"] == [
+				overdue_invoice.name
+			]
+			hold_invoices(frappe.as_json([overdue_invoice.name]))
+		assert invoice_hold.is_on_hold(overdue_invoice.name)
+	finally:
+		frappe.cache.hdel("user_permissions", accountant)
