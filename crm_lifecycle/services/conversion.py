@@ -107,7 +107,9 @@ def convert(
 	"""Make (or link) the requested records from the source; all of them or, on any error, none."""
 	source = load_source(doctype, name, for_update=True)  # two clicks on Convert queue up here
 	# a conversion of the app is an edit of its source (marked converted, linked to what is made)
-	# and of every existing record it links: none may be locked by somebody else
+	# and of every existing record it links: the user may change the source, and none of them may
+	# be locked by somebody else
+	frappe.has_permission(doctype, "write", name, throw=True)
 	locking.check_write_to(doctype, name)
 	for target, link_name in (link or {}).items():
 		locking.check_write_to(target, link_name)

@@ -1,5 +1,5 @@
 """Every refusal of a conversion, each with its control: data ERPNext would miss, permissions
-(read on the source, create on every record made), bad arguments, and the HTTP statuses."""
+(read and write on the source, create on every record made), bad arguments, and the HTTP statuses."""
 
 import json
 
@@ -107,6 +107,26 @@ def test_permissions_read_on_the_source_create_on_every_target(as_user):
 			api.convert("Quotation", quotation.name, '["Sales Invoice"]')
 		assert records(api.convert("Quotation", quotation.name, '["Sales Order"]'))["Sales Order"]  # control
 	assert not frappe.db.exists("Sales Invoice", {"customer": customer})
+
+
+def test_a_conversion_changes_its_source_so_it_needs_write_permission_on_it(as_user):
+	"""The lead becomes "Converted" and links what was made: who may only read it (a read share)
+	may not convert it, even with the right to create customers; a write share may."""
+	from frappe.share import add as share
+
+	lead = f.make_lead()
+	user = f.make_user(roles=["Sales Master Manager"]).name  # creates customers, no right on leads
+	share("Lead", lead.name, user, read=1, write=0)
+	with as_user(user):
+		assert frappe.has_permission("Lead", "read", lead.name)
+		with pytest.raises(frappe.PermissionError):
+			api.convert("Lead", lead.name, '["Customer"]')
+	assert frappe.db.get_value("Lead", lead.name, "status") != "Converted"
+	assert not frappe.db.exists("Customer", {"lead_name": lead.name})
+	share("Lead", lead.name, user, read=1, write=1)  # control
+	with as_user(user):
+		assert records(api.convert("Lead", lead.name, '["Customer"]'))["Customer"]["action"] == "created"
+	assert frappe.db.get_value("Lead", lead.name, "status") == "Converted"
 
 
 def test_a_refusal_names_the_customer_and_the_contact_only_to_who_may_read_them(as_user):
