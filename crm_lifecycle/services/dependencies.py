@@ -152,6 +152,8 @@ def graph(doctype: str, name: str, max_nodes: int = 500) -> dict:
 		for end, node in (("source", edge.source), ("target", edge.target)):
 			if node in hidden:
 				row[f"{end}_name"], row[f"{end}_ref"] = None, hidden[node]
+				# who linked a hidden document, and when, is as much its own as its name
+				row["user"] = row["creation"] = None
 		edges.append(row)
 	return {"nodes": nodes, "edges": edges, "truncated": found.truncated, "hidden": len(hidden)}
 

@@ -154,6 +154,10 @@ def test_nodes_the_user_may_not_read_are_shown_without_details(as_user):
 	assert hidden["name"] is None and hidden["accessible"] is False and hidden["title"] is None
 	assert graph["hidden"] == 1
 	assert any(edge["target_ref"] == hidden["ref"] for edge in graph["edges"] if edge.get("target_ref"))
+	# nor who linked it, nor when: an edge to a hidden document keeps only its place
+	to_hidden = [e for e in graph["edges"] if hidden["ref"] in (e.get("source_ref"), e.get("target_ref"))]
+	assert to_hidden and all(e["user"] is None and e["creation"] is None for e in to_hidden)
+	assert all(e["user"] and e["creation"] for e in graph["edges"] if e not in to_hidden)  # control
 	assert by_name[funnel.order.name]["accessible"] is True  # control: what the user may read
 	assert dependencies_api.graph("Lead", funnel.lead.name)["nodes"][-1][
 		"accessible"
