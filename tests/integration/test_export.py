@@ -142,6 +142,17 @@ def test_customer_sheet_shows_what_is_open_and_renders_to_pdf():
 	assert frappe.utils.fmt_money(120, currency=invoice.currency) in html  # outstanding
 
 
+def test_customer_sheet_shows_user_text_escaped():
+	"""Frappe's save keeps harmless markup in a text field; the sheet shows it as text."""
+	customer = factories.make_customer(tax_id="<b>T-1</b>")
+	factories.make_contact(customer=customer.name, first_name="Jana", designation="<i>Boss</i>")
+	assert frappe.db.get_value("Customer", customer.name, "tax_id") == "<b>T-1</b>"  # stored so
+
+	html = frappe.get_print("Customer", customer.name, "Customer Sheet")
+	assert "&lt;b&gt;T-1&lt;/b&gt;" in html and "<b>T-1</b>" not in html
+	assert "&lt;i&gt;Boss&lt;/i&gt;" in html and "<i>Boss</i>" not in html
+
+
 @pytest.mark.http
 def test_customer_sheet_renders_to_pdf(http_server, monkeypatch):
 	"""wkhtmltopdf loads the print stylesheet from the site's URL, as on a running bench: point the
