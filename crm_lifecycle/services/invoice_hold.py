@@ -34,8 +34,8 @@ def _refused(names: list[str], changed: list[str] | None = None) -> tuple[set[st
 
 
 def check_can_hold(names: list[str], changed: list[str] | None = None) -> None:
-	"""Write permission on every one of them (user permissions and shares included), and none of those `changed` (default: all) locked by somebody else (when Sales Invoice is
-	lockable)."""
+	"""Write permission on every one of them (user permissions and shares included), and none
+	of those `changed` (default: all) locked by somebody else (when Sales Invoice is lockable)."""
 	frappe.has_permission("Sales Invoice", "write", throw=True)
 	unwritable, locked = _refused(names, changed)
 	if unwritable:
