@@ -51,6 +51,7 @@ def conditions(doctype: str, user: str | None = None) -> str:
 	if user == "Administrator":
 		return ""
 	table = f"`tab{doctype}`"
+	readable: dict[str, str | None] = {}  # a doctype named by two references is asked once
 	parts = []
 	for reference in REFERENCES[doctype]:
 		if reference.doctype:
@@ -63,7 +64,9 @@ def conditions(doctype: str, user: str | None = None) -> str:
 			)
 		alternatives = []
 		for referenced in doctypes:
-			query = visibility.readable_query(referenced, user)
+			if referenced not in readable:
+				readable[referenced] = visibility.readable_query(referenced, user)
+			query = readable[referenced]
 			if not query:
 				continue
 			kind = (

@@ -30,26 +30,11 @@ def readable(doctype: str, names: Iterable[str], user: str | None = None) -> set
 		# what is shared with the user is read (a rare role setup, asked document by document)
 		return {name for name in names if frappe.has_permission(doctype, "read", name, user=user)}
 	found: set[str] = set()
-	# invalid records are hidden from lists, not from those who may open them by name
-	shown_before = frappe.flags.crm_lifecycle_show_invalid
-	frappe.flags.crm_lifecycle_show_invalid = True
-	try:
-		for start in range(0, len(names), CHUNK):
-			found.update(
-				frappe.get_list(
-					doctype,
-					filters={"name": ("in", names[start : start + CHUNK])},
-					pluck="name",
-					limit=0,
-					user=user,
-					ignore_permissions=False,
-				)
-			)
-	except frappe.PermissionError:
-		frappe.clear_last_message()
-		return set()
-	finally:
-		frappe.flags.crm_lifecycle_show_invalid = shown_before
+	for start in range(0, len(names), CHUNK):
+		listed = _listed(doctype, user, filters={"name": ("in", names[start : start + CHUNK])}, pluck="name")
+		if listed is None:
+			return set()
+		found.update(listed)
 	return found
 
 
@@ -83,15 +68,19 @@ def readable_query(doctype: str, user: str | None = None) -> str | None:
 		)
 	if meta.get("is_virtual") or frappe.only_has_select_perm(doctype, user=user):
 		return None  # nothing, or names the user may only pick in link fields
+	query = _listed(doctype, user, fields=["name"], run=False)
+	return query if isinstance(query, str) else None
+
+
+def _listed(doctype: str, user: str, **kwargs):
+	"""`frappe.get_list` as `user`, invalid records included (they are hidden from lists, not
+	from those who may open them by name); None when the user may list none of them."""
 	shown_before = frappe.flags.crm_lifecycle_show_invalid
 	frappe.flags.crm_lifecycle_show_invalid = True
 	try:
-		query = frappe.get_list(
-			doctype, fields=["name"], order_by="", limit=0, user=user, ignore_permissions=False, run=False
-		)
+		return frappe.get_list(doctype, limit=0, user=user, ignore_permissions=False, **kwargs)
 	except frappe.PermissionError:
 		frappe.clear_last_message()
 		return None
 	finally:
 		frappe.flags.crm_lifecycle_show_invalid = shown_before
-	return query if isinstance(query, str) else None
