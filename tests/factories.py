@@ -157,6 +157,14 @@ def make_user(
 	return _record(doc)
 
 
+def restrict(user: str, doctype: str, value: str, **kwargs) -> str:
+	"""A User Permission: `user` sees only `value` of `doctype` (and what links to it); returns the user."""
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user, "allow": doctype, "for_value": value, **kwargs}
+	).insert(ignore_permissions=True)
+	return user
+
+
 def make_contact(customer: str | None = None, portal_user: bool = False, **kwargs):
 	"""A contact linked to `customer`; with `portal_user`, also a Website User the customer lists."""
 	email = kwargs.pop("email_id", None) or f"{frappe.generate_hash(length=10)}@crm-lifecycle.test"

@@ -273,10 +273,9 @@ def test_a_child_table_row_is_no_record_of_its_own(as_user):
 	told about it: not who made it, nor that it exists."""
 	allowed, other = factories.make_customer().name, factories.make_customer().name
 	row = factories.make_sales_invoice(other).items[0].name
-	user = factories.make_user(roles=["Accounts User", "Sales User"]).name
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": allowed}
-	).insert(ignore_permissions=True)
+	user = factories.restrict(
+		factories.make_user(roles=["Accounts User", "Sales User"]).name, "Customer", allowed
+	)
 	calls = (api.security_info, api.delete_report, api.history, locking_api.status)
 	with as_user(user):
 		for call in calls:

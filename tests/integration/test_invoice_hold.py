@@ -198,14 +198,7 @@ def test_an_invoice_shared_for_reading_only_is_not_held_or_released(as_user, ove
 	from crm_lifecycle.api.invoice_hold import hold_invoices, release_invoices
 
 	accountant = factories.make_user(roles=["Accounts User"]).name
-	frappe.get_doc(
-		{
-			"doctype": "User Permission",
-			"user": accountant,
-			"allow": "Customer",
-			"for_value": factories.make_customer().name,
-		}
-	).insert(ignore_permissions=True)
+	factories.restrict(accountant, "Customer", factories.make_customer().name)
 	share("Sales Invoice", overdue_invoice.name, accountant, read=1, write=0)
 	try:
 		with as_user(accountant):

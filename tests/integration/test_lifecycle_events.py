@@ -22,11 +22,8 @@ def banner_data(doctype, name) -> dict:
 
 
 def restricted_seller(allowed_customer: str) -> str:
-	user = factories.make_user(roles=["Sales User", "Sales Manager"])
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user.name, "allow": "Customer", "for_value": allowed_customer}
-	).insert(ignore_permissions=True)
-	return user.name
+	user = factories.make_user(roles=["Sales User", "Sales Manager"]).name
+	return factories.restrict(user, "Customer", allowed_customer)
 
 
 def test_the_form_gets_who_deactivated_and_invalidated_it_when_and_why():

@@ -17,10 +17,7 @@ ROWS = ("allowed", "other")
 
 def restricted_user(roles: list[str], customer: str, **permission) -> str:
 	user = factories.make_user(roles=["Sales User", "Accounts User", *roles]).name
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": customer, **permission}
-	).insert(ignore_permissions=True)
-	return user
+	return factories.restrict(user, "Customer", customer, **permission)
 
 
 def insert(doctype: str, **values) -> str:
