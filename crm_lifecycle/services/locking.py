@@ -8,6 +8,7 @@ concurrent unlock).
 """
 
 import contextlib
+import pickle
 import sys
 
 import redis
@@ -22,9 +23,11 @@ from crm_lifecycle.core import locking as core
 from crm_lifecycle.services import events, refusals
 from crm_lifecycle.services.locking_cache import (
 	REBUILD_AFTER_SECONDS,
+	ask_entry,
 	cached_lock,
 	forget,
 	forget_cache,
+	lock_from,
 	remember,
 )
 from crm_lifecycle.services.text import clean
@@ -179,19 +182,47 @@ def _target(doc) -> tuple[str, str] | None:
 	return None
 
 
-def _enforced() -> bool:
+def _opted_out() -> bool:
 	flags = frappe.flags
-	if (
+	# installing, migrating and patching change records wholesale; server code may opt out for
+	# one process (benchmarks compare against this) without touching the settings
+	return bool(
 		flags.in_install
 		or flags.in_uninstall
 		or flags.in_migrate
 		or flags.in_patch
 		or flags.crm_lifecycle_skip_lock_check
-	):
-		# installing, migrating and patching change records wholesale; server code may opt out
-		# for one process (benchmarks compare against this) without touching the settings
-		return False
-	return enforcement_on()
+	)
+
+
+def _enforced() -> bool:
+	return not _opted_out() and enforcement_on()
+
+
+# No read of the record's own lock was sent with the config.
+_UNASKED = object()
+
+
+def _config_with_own_entry(doc):
+	"""The settings, and the lock set's entry for the record itself when this is the request's
+	first check: both go to Redis in one round trip (a pipeline), where asking one after the other
+	took two, the larger part of what the check costs a save. Later checks of the request find
+	the settings in its cache, as frappe.cache.get_value leaves them, and ask for the entry
+	alone. A new record has no entry to ask for."""
+	key = frappe.cache.make_key(CONFIG_KEY)
+	request_cache = frappe.local.cache
+	if key in request_cache or frappe.flags.crm_lifecycle_settings_changed or doc.is_new():
+		return _config(), _UNASKED
+	try:
+		pipe = frappe.cache.pipeline()
+		pipe.get(key)
+		ask_entry(pipe, doc.doctype, doc.name)
+		stored, entry = pipe.execute()
+	except redis.exceptions.ConnectionError:
+		return _config(), _UNASKED
+	if stored is not None:
+		request_cache[key] = pickle.loads(stored)  # what frappe.cache.get_value would keep
+	return _config(), entry
 
 
 # Document methods in whose frames another document is being saved, submitted or cancelled.
@@ -226,10 +257,17 @@ def check_write(doc, derived_allowed: bool = True) -> None:
 	"""Refuse (403) a change to a record locked by somebody else; cheap when nothing is locked.
 	A derived change (made while another document is being saved) goes through and is noted in
 	the record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
-	if not _enforced():
+	if _opted_out():
 		return
-	target = _target(doc)
-	if not target or cached_lock(*target) is None:
+	(_lockable, enforced), own_entry = _config_with_own_entry(doc)
+	target = _target(doc) if enforced else None
+	if not target:
+		return
+	if own_entry is not _UNASKED and target == (doc.doctype, doc.name):
+		lock = lock_from(doc.doctype, doc.name, own_entry)
+	else:
+		lock = cached_lock(*target)
+	if lock is None:
 		return  # the hot path: one Redis round trip
 	cause = _saved_meanwhile(doc, target) if derived_allowed else None
 	if cause is None:

@@ -80,9 +80,21 @@ def _stored_lock(doctype: str, name: str) -> core.Lock | None:
 def cached_lock(doctype: str, name: str) -> core.Lock | None:
 	"""The lock Redis knows for a record (None: not locked); builds the doctype's set once."""
 	try:
-		loaded, raw = frappe.cache.hmget(_cache_key(doctype), [LOADED, name])
+		entry = frappe.cache.hmget(_cache_key(doctype), [LOADED, name])
 	except redis.exceptions.ConnectionError:
 		return _stored_lock(doctype, name)  # Redis down: ask the database
+	return lock_from(doctype, name, entry)
+
+
+def ask_entry(pipe, doctype: str, name: str) -> None:
+	"""Queue the read cached_lock makes on a pipeline, for lock_from to answer from its reply
+	(the write-path check sends it with another read in one round trip)."""
+	pipe.hmget(_cache_key(doctype), [LOADED, name])
+
+
+def lock_from(doctype: str, name: str, entry: list) -> core.Lock | None:
+	"""The lock a reply of ask_entry says; builds the doctype's set when it has not been."""
+	loaded, raw = entry
 	if loaded is None:
 		raw = _build_cache(doctype).get(name)
 		raw = raw.encode() if raw else None
