@@ -164,10 +164,9 @@ def holder_message(lock: core.Lock, html: bool = True) -> str:
 # The write-path check --------------------------------------------------------------------------
 
 
-def _target(doc) -> tuple[str, str] | None:
+def _target(doc, lockable: frozenset[str]) -> tuple[str, str] | None:
 	"""Which lockable record a write to `doc` changes: itself, its parent (a row) or, for an
 	amendment, the cancelled original."""
-	lockable = lockable_doctypes()
 	if doc.doctype in lockable:
 		if doc.is_new():
 			amended_from = doc.get("amended_from")
@@ -208,10 +207,14 @@ def _config_with_own_entry(doc):
 	first check: both go to Redis in one round trip (a pipeline), where asking one after the other
 	took two, the larger part of what the check costs a save. Later checks of the request find
 	the settings in its cache, as frappe.cache.get_value leaves them, and ask for the entry
-	alone. A new record has no entry to ask for."""
+	alone. A new record (or one not named yet) has no entry to ask for."""
+	if frappe.flags.crm_lifecycle_settings_changed:
+		return _config(), _UNASKED
 	key = frappe.cache.make_key(CONFIG_KEY)
 	request_cache = frappe.local.cache
-	if key in request_cache or frappe.flags.crm_lifecycle_settings_changed or doc.is_new():
+	if request_cache.get(key) is not None:
+		return request_cache[key], _UNASKED  # the check of every document after the first
+	if doc.is_new() or not doc.name:
 		return _config(), _UNASKED
 	try:
 		pipe = frappe.cache.pipeline()
@@ -259,8 +262,8 @@ def check_write(doc, derived_allowed: bool = True) -> None:
 	the record's timeline, unless `derived_allowed` is off (delete, cancel, rename never are)."""
 	if _opted_out():
 		return
-	(_lockable, enforced), own_entry = _config_with_own_entry(doc)
-	target = _target(doc) if enforced else None
+	(lockable, enforced), own_entry = _config_with_own_entry(doc)
+	target = _target(doc, lockable) if enforced else None
 	if not target:
 		return
 	if own_entry is not _UNASKED and target == (doc.doctype, doc.name):
