@@ -140,7 +140,7 @@ def doctype(value) -> str:
 	"""An existing DocType: 417 when empty, 404 when unknown."""
 	if not isinstance(value, str) or not value.strip():
 		_refuse(_("Pass a document type."))
-	if not frappe.db.exists("DocType", value):
+	if not records.is_stored_name("DocType", value):
 		frappe.throw(_("DocType {0} not found").format(value), frappe.DoesNotExistError)
 	return value
 

@@ -368,9 +368,16 @@ def parse_expiry(expires_on: str | None):
 	if not expires_on:
 		return None
 	try:
-		return get_datetime(expires_on)
+		expiry = get_datetime(expires_on)
 	except Exception:
-		frappe.throw(_("{0} is not a date and time.").format(frappe.bold(expires_on)), frappe.ValidationError)
+		expiry = None
+	# None: "0000-00-00" and the like; a time zone: the site keeps naive times in its own zone
+	if expiry is None or expiry.tzinfo is not None:
+		frappe.throw(
+			_("{0} is not a date and time.").format(frappe.bold(frappe.utils.escape_html(str(expires_on)))),
+			frappe.ValidationError,
+		)
+	return expiry
 
 
 def check_lockable(doctype: str) -> None:

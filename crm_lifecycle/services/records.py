@@ -16,7 +16,7 @@ def ensure_exists(doctype: str, name) -> None:
 	passes every permission check, so this runs first. A Single has no records, and a child
 	table's row is no record of its own: its permission is its parent's, which a check of the
 	row's doctype does not ask."""
-	if not isinstance(doctype, str) or not doctype or not frappe.db.exists("DocType", doctype):
+	if not isinstance(doctype, str) or not doctype or not is_stored_name("DocType", doctype):
 		frappe.throw(_("DocType {0} not found").format(doctype), frappe.DoesNotExistError)
 	meta = frappe.get_meta(doctype)
 	if (
@@ -24,9 +24,16 @@ def ensure_exists(doctype: str, name) -> None:
 		or not name
 		or meta.issingle
 		or meta.istable
-		or not frappe.db.exists(doctype, name)
+		or not is_stored_name(doctype, name)
 	):
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
+
+
+def is_stored_name(doctype: str, name: str) -> bool:
+	"""The name as stored, character for character. MariaDB compares names without case and
+	trailing spaces, so "customer a " finds "Customer A"; a caller's spelling is refused, or a
+	lock, say, would be remembered under a name no save ever asks for."""
+	return frappe.db.get_value(doctype, name, "name") == name
 
 
 def customer_state(customer: str, fieldname: str):

@@ -117,6 +117,12 @@ def test_deleting_the_lock_row_in_the_list_is_an_admin_unlock(people, as_user):
 		),
 		(lambda n: api.unlock("Customer", n), frappe.ValidationError),  # not locked
 		(lambda n: api.status("Customer", "No Such Customer 0x1"), frappe.DoesNotExistError),
+		# MariaDB finds these spellings; the app takes names as stored, character for character
+		(lambda n: api.lock("Customer ", n), frappe.DoesNotExistError),
+		(lambda n: api.locked_names("customer", [n]), frappe.DoesNotExistError),
+		(lambda n: api.lock("Customer", n.lower() + "  "), frappe.DoesNotExistError),
+		(lambda n: api.lock("Customer", n, expires_on="2099-01-01T10:00:00+05:00"), frappe.ValidationError),
+		(lambda n: api.lock("Customer", n, expires_on="0000-00-00"), frappe.ValidationError),
 	],
 	ids=[
 		"not lockable",
@@ -126,6 +132,11 @@ def test_deleting_the_lock_row_in_the_list_is_an_admin_unlock(people, as_user):
 		"past expiry",
 		"not locked",
 		"status 404",
+		"doctype with a trailing space",
+		"doctype in lower case",
+		"name in another spelling",
+		"expiry with a time zone",
+		"zero expiry",
 	],
 )
 def test_bad_input_gets_a_4xx_and_changes_nothing(call, error):
