@@ -22,8 +22,29 @@ def check_pair(doctype: str, source: str, target: str) -> None:
 		governance.refuse(error, doctype, source)
 
 
-def _values(doc) -> dict:
-	return {field: doc.get(field) for field, _label in governance.value_fields(doc.meta)}
+def _fields(doc, permission_type: str) -> list[tuple[str, str]]:
+	"""The merge's value fields at the permission levels the user has on this record: a field
+	behind a level they may not read is neither shown (as Frappe's form leaves it out) nor, when
+	they may not write it, taken from the source."""
+	return [
+		(field, label)
+		for field, label in governance.value_fields(doc.meta)
+		if doc.has_permlevel_access_to(field, permission_type=permission_type)
+	]
+
+
+def _differences(source_doc, target_doc, permission_type: str):
+	fields = [
+		field
+		for field in _fields(source_doc, permission_type)
+		if target_doc.has_permlevel_access_to(field[0], permission_type=permission_type)
+	]
+	names = [field for field, _label in fields]
+	return core.differences(
+		{field: source_doc.get(field) for field in names},
+		{field: target_doc.get(field) for field in names},
+		fields,
+	)
 
 
 def party_profile(name: str) -> core.PartyProfile:
@@ -88,9 +109,7 @@ def _carried_rows(source_doc, target_doc) -> dict[str, list[dict]]:
 def preview(doctype: str, source: str, target: str) -> dict:
 	check_pair(doctype, source, target)
 	source_doc, target_doc = governance.load(doctype, source), governance.load(doctype, target)
-	diffs = core.differences(
-		_values(source_doc), _values(target_doc), governance.value_fields(source_doc.meta)
-	)
+	diffs = _differences(source_doc, target_doc, "read")
 	moving = core.group_links(delete_report.link_counts(doctype, source))
 	locks = {role: locking.status(doctype, name) for role, name in (("source", source), ("target", target))}
 	conflicts = conflict_messages(doctype, source, target)
@@ -119,9 +138,7 @@ def merge(doctype: str, source: str, target: str, keep: dict[str, str] | None = 
 	# both records change (the source disappears): a lock held by somebody else refuses (403)
 	locking.check_write_to(doctype, source)
 	locking.check_write_to(doctype, target)
-	diffs = core.differences(
-		_values(source_doc), _values(target_doc), governance.value_fields(source_doc.meta)
-	)
+	diffs = _differences(source_doc, target_doc, "write")
 	try:
 		updates = core.chosen_values(diffs, keep or {})
 	except core.GovernanceRefused as error:
