@@ -442,6 +442,12 @@ def filter_automatic_recipients(doctype: str, name: str, addresses: list[str]) -
 			"Contact Email", filters={"parent": ("in", contacts or [""])}, fields=["email_id"]
 		)
 	}
-	allowed = {row["email"].lower() for row in opted_in_contacts(customer, kind)}
-	kept = [a for a in addresses if a.lower() not in known or a.lower() in allowed]
+	allowed = {_bare(row["email"]) for row in opted_in_contacts(customer, kind)}
+	known = {_bare(email) for email in known}
+	# "Name <mail>" and " mail" (Frappe splits "a, b" on the comma) are the same address
+	kept = [a for a in addresses if _bare(a) not in known or _bare(a) in allowed]
 	return kept, [a for a in addresses if a not in kept]
+
+
+def _bare(address: str) -> str:
+	return (frappe.utils.parse_addr(address or "")[1] or "").strip().lower()

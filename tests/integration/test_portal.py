@@ -182,6 +182,19 @@ def test_notifications_reach_only_opted_in_contacts_and_say_why_when_none(accoun
 	assert len(queued()) == 1
 
 
+def test_an_opted_out_address_is_dropped_however_it_is_written(account):
+	invoice = factories.make_sales_invoice(account.customer.name)
+	api.set_access(account.lead.name, {"Invoices": {"email": 0}})
+	lead = account.lead.email_id
+	# Frappe splits "a, b" on the comma (the second keeps its space); cc and Auto Repeat take names
+	written = [f" {lead}", f"Lead <{lead}>", lead.upper(), "accounting@example.com"]
+	kept, dropped = portal.filter_automatic_recipients("Sales Invoice", invoice.name, written)
+	assert kept == ["accounting@example.com"] and dropped == written[:3]
+	# the control: opted in again, every spelling reaches the contact
+	api.set_access(account.lead.name, {"Invoices": {"email": 1}})
+	assert portal.filter_automatic_recipients("Sales Invoice", invoice.name, written) == (written, [])
+
+
 @pytest.mark.http
 def test_auto_repeat_mail_reaches_only_opted_in_contacts_and_outsiders(account, http_server, monkeypatch):
 	# the mail attaches a PDF, and wkhtmltopdf fetches the print styles from the site's own URL
