@@ -32,8 +32,10 @@ def ensure_exists(doctype: str, name) -> None:
 def is_stored_name(doctype: str, name: str) -> bool:
 	"""The name as stored, character for character. MariaDB compares names without case and
 	trailing spaces, so "customer a " finds "Customer A"; a caller's spelling is refused, or a
-	lock, say, would be remembered under a name no save ever asks for."""
-	return frappe.db.get_value(doctype, name, "name") == name
+	lock, say, would be remembered under a name no save ever asks for. (An autoincrement
+	doctype stores a number, which a request passes as text.)"""
+	stored = frappe.db.get_value(doctype, name, "name")
+	return stored is not None and str(stored) == name
 
 
 def customer_state(customer: str, fieldname: str):
