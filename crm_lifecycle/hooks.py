@@ -147,6 +147,7 @@ permission_query_conditions = {
 	"Lifecycle Event": "crm_lifecycle.overrides.references.event_conditions",
 	"Lifecycle Document Link": "crm_lifecycle.overrides.references.document_link_conditions",
 	"Lifecycle Payment Reminder": "crm_lifecycle.overrides.references.payment_reminder_conditions",
+	"Lifecycle Portal Access": "crm_lifecycle.overrides.references.portal_access_conditions",
 }
 
 # Portal sections per contact, on every path a portal user has (see overrides/portal.py).

@@ -7,6 +7,7 @@ class Reference(NamedTuple):
 	name_field: str
 	doctype_field: str | None = None  # a Dynamic Link's doctype field ...
 	doctype: str | None = None  # ... or the one doctype of a Link
+	among: tuple[str, ...] = ()  # the doctypes a Dynamic Link may name, where they are fixed
 
 
 REFERENCES: dict[str, tuple[Reference, ...]] = {
@@ -19,4 +20,12 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
 	),
 	# its customer link is narrowed by Frappe's User Permissions; the invoice may be narrowed by more
 	"Lifecycle Payment Reminder": (Reference("sales_invoice", doctype="Sales Invoice"),),
+	# A child table's rows are listed (frappe.client.get_list with `parent`) by whoever may read
+	# one document of a doctype holding it: every Contact's portal switches would be open to
+	# anyone who reads a single contact (portal users read the contacts they own).
+	"Lifecycle Portal Access": (
+		Reference(
+			"parent", "parenttype", among=("CRM Lifecycle Settings", "Contact", "Lifecycle Portal Template")
+		),
+	),
 }

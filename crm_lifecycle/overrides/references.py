@@ -1,5 +1,5 @@
 """The app's own records about other documents (locks and their log, lifecycle events, the
-dependency graph's links, payment reminders) are read only by who may read the documents they
+dependency graph's links, payment reminders, a contact's portal switches) are read only by who may read the documents they
 name: a role that may read these doctypes never reads past the User Permissions, shares and
 permission conditions of those documents. Hooked as `has_permission` (which only denies) and
 `permission_query_conditions` (which only adds a condition) for each doctype below."""
@@ -45,6 +45,10 @@ def payment_reminder_conditions(user=None):
 	return conditions("Lifecycle Payment Reminder", user)
 
 
+def portal_access_conditions(user=None):
+	return conditions("Lifecycle Portal Access", user)
+
+
 def conditions(doctype: str, user: str | None = None) -> str:
 	"""Rows whose every referenced document the user may read (one subquery per doctype named)."""
 	user = user or frappe.session.user
@@ -56,6 +60,8 @@ def conditions(doctype: str, user: str | None = None) -> str:
 	for reference in REFERENCES[doctype]:
 		if reference.doctype:
 			doctypes = [reference.doctype]
+		elif reference.among:
+			doctypes = list(reference.among)  # a row naming any other doctype is nobody's
 		else:
 			# the doctypes its rows name: each doctype field heads an index (no scan of the log)
 			column = frappe.qb.DocType(doctype)[reference.doctype_field]

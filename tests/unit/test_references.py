@@ -4,7 +4,8 @@ import json
 from pathlib import Path
 
 from crm_lifecycle import hooks
-from crm_lifecycle.core.references import REFERENCES
+from crm_lifecycle.core.references import REFERENCES, Reference
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS
 
 DOCTYPES = Path(__file__).resolve().parents[2] / "crm_lifecycle" / "crm_lifecycle" / "doctype"
 
@@ -19,9 +20,10 @@ def doctype_jsons() -> dict[str, dict]:
 
 
 def test_every_doctype_of_ours_that_names_documents_is_narrowed():
+	definitions = doctype_jsons()
 	naming = {
 		name
-		for name, definition in doctype_jsons().items()
+		for name, definition in definitions.items()
 		if not definition.get("istable")
 		and not definition.get("issingle")
 		and definition.get("permissions")
@@ -31,12 +33,42 @@ def test_every_doctype_of_ours_that_names_documents_is_narrowed():
 			for field in definition["fields"]
 		)
 	}
-	assert naming == set(REFERENCES)
+	assert naming == {doctype for doctype in REFERENCES if not definitions[doctype].get("istable")}
+
+
+def holders() -> dict[str, set[str]]:
+	"""child doctype of ours -> the doctypes holding it in a Table field (ours and custom fields)."""
+	held: dict[str, set[str]] = {}
+	tables = [
+		(name, field) for name, definition in doctype_jsons().items() for field in definition["fields"]
+	] + [(doctype, field) for doctype, fields in CUSTOM_FIELDS.items() for field in fields]
+	for holder, field in tables:
+		if field["fieldtype"] in ("Table", "Table MultiSelect"):
+			held.setdefault(field["options"], set()).add(holder)
+	return held
+
+
+def test_a_child_table_of_ours_held_by_a_listed_doctype_is_narrowed_to_its_readable_parents():
+	"""Frappe lists a child table's rows to whoever may read one document of a doctype holding it;
+	only a table held by the app's settings alone (read by its managers only) is left as it is."""
+	definitions = doctype_jsons()
+	open_tables = {
+		child
+		for child, held_by in holders().items()
+		if child in definitions and any(not definitions.get(holder, {}).get("issingle") for holder in held_by)
+	}
+	assert open_tables == {"Lifecycle Portal Access"}
+	for child in open_tables:
+		assert REFERENCES[child] == (
+			Reference("parent", "parenttype", among=tuple(sorted(holders()[child]))),
+		)
 
 
 def test_the_narrowed_fields_exist():
 	definitions = doctype_jsons()
 	for doctype, references in REFERENCES.items():
+		if definitions[doctype].get("istable"):
+			continue  # its parent (the test above)
 		fields = {field["fieldname"]: field for field in definitions[doctype]["fields"]}
 		for reference in references:
 			assert (reference.doctype_field is None) != (reference.doctype is None), doctype
