@@ -5,6 +5,7 @@ import pytest
 import frappe
 
 from crm_lifecycle.api import portal as api
+from crm_lifecycle.core import portal as core
 from crm_lifecycle.services import portal, reminders
 from tests import factories
 
@@ -114,6 +115,47 @@ def test_payment_reminders_go_to_contacts_that_opted_in(account):
 	)
 	api.set_access(account.lead.name, {"Payment Reminders": {"email": 0}})
 	assert reminders.recipients(invoice) == [account.bookkeeper.email_id]
+
+
+def test_a_portal_users_access_follows_its_customers_templates_and_portal_user_lists(account):
+	"""Judged per customer: the customer group's template, where no contact of the user decides;
+	a customer that lists the user among its Portal Users without a linking contact follows the
+	template and default of its own group."""
+	group = frappe.get_doc(
+		{
+			"doctype": "Customer Group",
+			"customer_group_name": factories.unique("Group"),
+			"parent_customer_group": frappe.db.get_value("Customer Group", {"is_group": 1}),
+		}
+	).insert(ignore_permissions=True)
+	listed_only = factories.make_customer(customer_group=group.name)
+	listed_only.append("portal_users", {"user": account.bookkeeper.user})
+	listed_only.save()
+	user = account.bookkeeper.user
+
+	access = portal.user_access(user)
+	assert set(access) == {account.customer.name, listed_only.name}
+	assert access[account.customer.name]["Invoices"].view and access[listed_only.name]["Orders"].view
+
+	for customer_group, section in ((account.customer.customer_group, "Invoices"), (group.name, "Orders")):
+		frappe.get_doc(
+			{
+				"doctype": "Lifecycle Portal Template",
+				"customer_group": customer_group,
+				"access": [{"section": section, "view": 0, "email": 1}],
+			}
+		).insert()
+	portal.clear_access_cache()
+	access = portal.user_access(user)
+	assert not access[account.customer.name]["Invoices"].view
+	assert access[account.customer.name]["Invoices"].source == core.Source.CUSTOMER_GROUP
+	assert access[account.customer.name]["Orders"].view  # the other group's template is not its
+	assert not access[listed_only.name]["Orders"].view
+	assert access[listed_only.name]["Invoices"].view
+
+	api.set_access(account.bookkeeper.name, {"Invoices": {"view": 1}})  # its contact decides
+	portal.clear_access_cache()
+	assert portal.user_access(user)[account.customer.name]["Invoices"].view
 
 
 def test_portal_user_is_judged_per_customer_by_the_linking_contact(as_user, account):
