@@ -1,7 +1,7 @@
 """Per-contact portal sections and e-mail opt-ins: load, ask core, persist.
 
-A portal user's access is loaded once per request (a handful of queries) and kept in
-frappe.local; every permission decision after that is a dictionary lookup.
+A portal user's access is loaded once per request (two queries) and kept in frappe.local; every
+permission decision after that is a dictionary lookup.
 """
 
 import frappe
@@ -116,6 +116,30 @@ def _customer_groups(customers: set[str]) -> dict[str, str]:
 	)
 
 
+# What a portal user's access is judged from, in two round trips (this runs for every request of
+# a portal user): the customers it is a portal user of, its contacts and their customer links ...
+_USER_PARTIES = """
+select 'customer', parent, null from `tabPortal User` where user = %(user)s and parenttype = 'Customer'
+union all
+select 'contact', contact.name, link.link_name from `tabContact` contact
+left join `tabDynamic Link` link
+	on link.parent = contact.name and link.parenttype = 'Contact' and link.link_doctype = 'Customer'
+where contact.user = %(user)s
+"""
+# ... then those customers' groups, the groups' templates and the contacts' own switches.
+_USER_SWITCHES = """
+select 'group', name, customer_group, null, null, null, null, null
+from `tabCustomer` where name in %(customers)s
+union all
+select 'template', parent, null, section, view, email, inherit_view, inherit_email
+from `tabLifecycle Portal Access` where parenttype = 'Lifecycle Portal Template'
+	and parent in (select customer_group from `tabCustomer` where name in %(customers)s)
+union all
+select 'contact', parent, null, section, view, email, inherit_view, inherit_email
+from `tabLifecycle Portal Access` where parenttype = 'Contact' and parent in %(contacts)s
+"""
+
+
 def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 	"""customer -> area -> Grant for a portal user, judged per customer by the linking contact."""
 	user = user or frappe.session.user
@@ -125,20 +149,30 @@ def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 	if user in cache:
 		return cache[user]
 
-	portal_user = DocType("Portal User")
-	customers = set(
-		frappe.qb.from_(portal_user)
-		.select(portal_user.parent)
-		.where((portal_user.user == user) & (portal_user.parenttype == "Customer"))
-		.run(pluck=True)
-	)
-	contact = DocType("Contact")
-	contacts = frappe.qb.from_(contact).select(contact.name).where(contact.user == user).run(pluck=True)
-	pairs = links.contact_links(contacts)
-	customers |= {customer for _contact, customer in pairs}
-	groups = _customer_groups(customers)
-	group_rows = _group_rows(set(groups.values()))
-	contact_rows = _contact_rows(contacts)
+	customers: set[str] = set()
+	contacts: set[str] = set()
+	pairs: list[tuple[str, str]] = []
+	for kind, name, customer in frappe.db.sql(_USER_PARTIES, {"user": user}):
+		if kind == "customer":
+			customers.add(name)
+			continue
+		contacts.add(name)
+		if customer:
+			customers.add(customer)
+			pairs.append((name, customer))
+	groups: dict[str, str] = {}
+	group_rows: dict[str, core.Rows] = {}
+	contact_rows: dict[str, core.Rows] = {}
+	if customers:
+		switches = frappe.db.sql(
+			_USER_SWITCHES, {"customers": list(customers), "contacts": list(contacts) or [""]}
+		)
+		for kind, parent, group, section, *flags in switches:
+			if kind == "group":
+				groups[parent] = group
+			else:
+				rows = group_rows if kind == "template" else contact_rows
+				rows.setdefault(parent, {})[section] = _switches(*flags)
 	default = _default_rows()
 
 	contacts_of: dict[str, list[str]] = {}
