@@ -295,6 +295,15 @@ PROPERTY_SETTERS: list[tuple[str, str | None, str, str, str]] = [
 	# Customer and Sales Invoice track changes in ERPNext already
 	("Contact", None, "track_changes", "1", "Check"),
 	("Lead", None, "track_changes", "1", "Check"),
+	# every request of a portal user finds its contacts by their user (services/portal.py); an
+	# index Frappe keeps through its schema syncs, which drop one the field does not ask for
+	("Contact", "user", "search_index", "1", "Check"),
+]
+
+SEARCH_INDEXES = [
+	(doctype, fieldname)
+	for doctype, fieldname, prop, value, _type in PROPERTY_SETTERS
+	if prop == "search_index" and value == "1"
 ]
 
 # Roles the app owns: created on install, removed on uninstall.

@@ -12,7 +12,7 @@ from crm_lifecycle.services.locking import set_default_lockable_doctypes
 from crm_lifecycle.services.portal import set_default_portal_access
 from crm_lifecycle.services.registry import set_defaults as set_registry_defaults
 from crm_lifecycle.setup import shipped
-from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES, SEARCH_INDEXES
 
 
 def after_install() -> None:
@@ -54,3 +54,11 @@ def make_property_setters() -> None:
 			for_doctype=not fieldname,
 			validate_fields_for_doctype=False,
 		)
+	for doctype, fieldname in SEARCH_INDEXES:
+		if not has_index(doctype, fieldname):
+			frappe.db.updatedb(doctype)  # Frappe's schema sync adds the index the field asks for
+
+
+def has_index(doctype: str, fieldname: str) -> bool:
+	"""An index of the field alone (what Frappe's schema sync makes for, and drops without, it)."""
+	return bool(frappe.db.get_column_index(f"tab{doctype}", fieldname, unique=False))

@@ -8,7 +8,7 @@ shipped e-mail templates nobody changed (setup/shipped.py).
 import frappe
 
 from crm_lifecycle.setup import shipped
-from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, PROPERTY_SETTERS, ROLES, SEARCH_INDEXES
 
 
 def before_uninstall() -> None:
@@ -54,6 +54,8 @@ def delete_property_setters() -> None:
 			filters["field_name"] = fieldname
 		frappe.db.delete("Property Setter", filters)
 		frappe.clear_cache(doctype=doctype)
+	for doctype, _fieldname in SEARCH_INDEXES:
+		frappe.db.updatedb(doctype)  # Frappe's schema sync drops the index the field no longer asks for
 
 
 def delete_roles() -> None:

@@ -9,7 +9,7 @@ import frappe
 
 from crm_lifecycle.core import shipped as shipped_core
 from crm_lifecycle.setup import install, shipped, uninstall
-from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, ROLES
+from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS, ROLES, SEARCH_INDEXES
 from tests.site_fixtures import BENCH, SITE
 
 DATA_FIELDTYPES = {"Check", "Data", "Date", "Datetime", "Link", "Small Text", "Select", "Int"}
@@ -37,6 +37,8 @@ def assert_installed():
 			assert frappe.db.has_column(doctype, field["fieldname"]), field["fieldname"]
 	for role in ROLES:
 		assert frappe.db.exists("Role", role["role_name"])
+	for doctype, fieldname in SEARCH_INDEXES:
+		assert install.has_index(doctype, fieldname), (doctype, fieldname)
 	assert frappe.db.exists("DocType", "CRM Lifecycle Settings")
 	assert "crm_lifecycle" in frappe.get_installed_apps()
 
@@ -191,6 +193,8 @@ def assert_uninstalled():
 		assert not frappe.get_meta(doctype).get_field(field["fieldname"])
 	for role in ROLES:
 		assert not frappe.db.exists("Role", role["role_name"])
+	for doctype, fieldname in SEARCH_INDEXES:
+		assert not install.has_index(doctype, fieldname), (doctype, fieldname)
 	assert not frappe.db.exists("DocType", "CRM Lifecycle Settings")
 	assert not frappe.db.exists("Module Def", "CRM Lifecycle")
 	# ERPNext keeps working without us.
