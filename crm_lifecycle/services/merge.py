@@ -70,23 +70,52 @@ def party_profile(name: str) -> core.PartyProfile:
 
 
 def conflict_messages(doctype: str, source: str, target: str) -> list[str]:
+	"""Why two customers' ledgers cannot be merged. A currency or account is named only where the
+	user may read what it comes from (the customer's field, or its ledger); else the conflict is
+	said without it."""
 	if doctype != "Customer":
 		return []
+	profiles = {name: party_profile(name) for name in (source, target)}
+	docs = {name: frappe.get_doc("Customer", name) for name in (source, target)}
 	messages = []
-	for kind, *details in core.merge_conflicts(party_profile(source), party_profile(target)):
+	for kind, *details in core.merge_conflicts(profiles[source], profiles[target]):
 		if kind == "currency":
-			messages.append(
-				_("Different billing currencies: {0} bills in {1}, {2} in {3}.").format(
+			if all(_currency_readable(docs[name], profiles[name]) for name in (source, target)):
+				message = _("Different billing currencies: {0} bills in {1}, {2} in {3}.").format(
 					source, details[0], target, details[1]
 				)
+			else:
+				message = _("Different billing currencies: {0} and {1} bill in different currencies.").format(
+					source, target
+				)
+		elif all(doc.has_permlevel_access_to("accounts") for doc in docs.values()):
+			message = _("Different receivable accounts for {0}: {1} uses {2}, {3} uses {4}.").format(
+				details[0], source, details[1], target, details[2]
 			)
 		else:
-			messages.append(
-				_("Different receivable accounts for {0}: {1} uses {2}, {3} uses {4}.").format(
-					details[0], source, details[1], target, details[2]
-				)
-			)
+			message = _(
+				"Different receivable accounts: {0} and {1} use different ones for a company."
+			).format(source, target)
+		messages.append(message)
 	return messages
+
+
+def _currency_readable(doc, profile: core.PartyProfile) -> bool:
+	"""Whether the user may read where the customer's billing currency comes from."""
+	if profile.billing_currency:
+		return doc.has_permlevel_access_to("default_currency")
+	try:
+		readable = frappe.get_list(
+			"GL Entry",
+			filters={"party_type": "Customer", "party": doc.name, "is_cancelled": 0},
+			fields=["account_currency"],
+			distinct=True,
+			pluck="account_currency",
+		)
+	except frappe.PermissionError:
+		frappe.clear_last_message()
+		return False
+	return set(filter(None, readable)) == set(profile.ledger_currencies)
 
 
 def _carried_rows(source_doc, target_doc) -> dict[str, list[dict]]:

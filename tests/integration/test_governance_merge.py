@@ -124,6 +124,25 @@ def test_merge_refuses_different_billing_currencies_and_changes_nothing():
 	assert frappe.db.exists("Customer", source)
 
 
+def test_a_ledger_currency_is_named_only_to_who_may_read_the_ledger(as_user):
+	"""A customer without a billing currency bills in its ledger's: the conflict is said to a
+	user who may read both customers but not their GL entries, without naming that currency."""
+	company_currency = frappe.get_cached_value("Company", factories.company(), "default_currency")
+	other_currency = "EUR" if company_currency != "EUR" else "USD"
+	source = factories.make_customer(default_currency=other_currency).name
+	target = factories.make_customer().name
+	factories.make_sales_invoice(target)  # GL entries in the company's currency
+
+	conflict = api.merge_preview("Customer", source, target)["conflicts"][0]
+	assert company_currency in conflict and other_currency in conflict  # Administrator (control)
+	seller = factories.make_user(roles=["Sales User"]).name
+	assert not frappe.has_permission("GL Entry", "read", user=seller)
+	with as_user(seller):
+		preview = api.merge_preview("Customer", source, target)
+	assert not preview["can_merge"] and "billing currencies" in preview["conflicts"][0]
+	assert company_currency not in preview["conflicts"][0]
+
+
 def test_merge_refuses_different_receivable_accounts():
 	company = factories.company()
 	parent = frappe.db.get_value("Account", receivable_account(), "parent_account")
