@@ -95,6 +95,8 @@ doc_events = {
 		"on_submit": "crm_lifecycle.overrides.sales_invoice.on_submit",
 	},
 	"Subscription": {"validate": "crm_lifecycle.overrides.subscription.validate"},
+	# a portal user's type and parties are read once per request; a change of its User reads them again
+	"User": {"on_update": "crm_lifecycle.overrides.user.on_update"},
 	"Auto Repeat": {"validate": "crm_lifecycle.overrides.auto_repeat.validate"},
 	"Sales Order": {"validate": "crm_lifecycle.overrides.sales_order.validate"},
 	"Dunning": {"validate": "crm_lifecycle.overrides.dunning.validate"},

@@ -4,6 +4,8 @@ A portal user's access is loaded once per request (two queries) and kept in frap
 permission decision after that is a dictionary lookup.
 """
 
+from typing import NamedTuple
+
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
@@ -117,8 +119,11 @@ def _customer_groups(customers: set[str]) -> dict[str, str]:
 
 
 # What a portal user's access is judged from, in two round trips (this runs for every request of
-# a portal user): the customers it is a portal user of, its contacts and their customer links ...
+# a portal user): whether it is one, the customers it is a portal user of, its contacts and their
+# customer links ...
 _USER_PARTIES = """
+select 'user', user_type, null from `tabUser` where name = %(user)s
+union all
 select 'customer', parent, null from `tabPortal User` where user = %(user)s and parenttype = 'Customer'
 union all
 select 'contact', contact.name, link.link_name from `tabContact` contact
@@ -140,26 +145,48 @@ from `tabLifecycle Portal Access` where parenttype = 'Contact' and parent in %(c
 """
 
 
-def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
-	"""customer -> area -> Grant for a portal user, judged per customer by the linking contact."""
-	user = user or frappe.session.user
+class _Parties(NamedTuple):
+	user_type: str | None
+	customers: set[str]
+	contacts: set[str]
+	pairs: list[tuple[str, str]]  # (contact, customer)
+
+
+def _request_cache() -> dict:
 	cache = getattr(frappe.local, "crm_lifecycle_portal_access", None)
 	if cache is None:
 		cache = frappe.local.crm_lifecycle_portal_access = {}
+	return cache
+
+
+def _parties(user: str) -> _Parties:
+	"""The user's type, customers and contacts: one query per request and user."""
+	cache = _request_cache()
+	key = ("parties", user)
+	if key not in cache:
+		parties = _Parties(None, set(), set(), [])
+		for kind, name, customer in frappe.db.sql(_USER_PARTIES, {"user": user}):
+			if kind == "user":
+				parties = parties._replace(user_type=name)
+			elif kind == "customer":
+				parties.customers.add(name)
+			else:
+				parties.contacts.add(name)
+				if customer:
+					parties.customers.add(customer)
+					parties.pairs.append((name, customer))
+		cache[key] = parties
+	return cache[key]
+
+
+def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
+	"""customer -> area -> Grant for a portal user, judged per customer by the linking contact."""
+	user = user or frappe.session.user
+	cache = _request_cache()
 	if user in cache:
 		return cache[user]
 
-	customers: set[str] = set()
-	contacts: set[str] = set()
-	pairs: list[tuple[str, str]] = []
-	for kind, name, customer in frappe.db.sql(_USER_PARTIES, {"user": user}):
-		if kind == "customer":
-			customers.add(name)
-			continue
-		contacts.add(name)
-		if customer:
-			customers.add(customer)
-			pairs.append((name, customer))
+	_user_type, customers, contacts, pairs = _parties(user)
 	groups: dict[str, str] = {}
 	group_rows: dict[str, core.Rows] = {}
 	contact_rows: dict[str, core.Rows] = {}
@@ -191,7 +218,7 @@ def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 
 def is_portal_user(user: str | None = None) -> bool:
 	user = user or frappe.session.user
-	return user != "Guest" and frappe.get_cached_value("User", user, "user_type") == "Website User"
+	return user != "Guest" and _parties(user).user_type == "Website User"
 
 
 def access_of_contact(contact: str) -> dict[str, core.Grant]:

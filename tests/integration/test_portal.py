@@ -272,3 +272,16 @@ def test_auto_repeat_mail_reaches_only_opted_in_contacts_and_outsiders(account, 
 	assert mailed() is None
 	notes = frappe.get_all("Comment", filters={"reference_name": order.name}, pluck="content")
 	assert any("sent no e-mail" in note for note in notes)
+
+
+def test_a_user_made_a_system_user_is_no_longer_judged_as_a_portal_user(account):
+	"""A user's type is read once per request with its customers and contacts; changing the
+	User reads it again."""
+	user = account.bookkeeper.user
+	assert portal.is_portal_user(user)
+	doc = frappe.get_doc("User", user)
+	doc.append("roles", {"role": "Sales User"})  # Frappe derives the type from desk roles
+	doc.user_type = "System User"
+	doc.save(ignore_permissions=True)
+	assert frappe.db.get_value("User", user, "user_type") == "System User"
+	assert not portal.is_portal_user(user)
