@@ -131,8 +131,13 @@ left join `tabDynamic Link` link
 	on link.parent = contact.name and link.parenttype = 'Contact' and link.link_doctype = 'Customer'
 where contact.user = %(user)s
 """
-# ... then those customers' groups, the groups' templates and the contacts' own switches.
+# ... then those customers' groups, the groups' templates, the contacts' own switches and the
+# settings' defaults (read here rather than with the whole settings document from the cache).
 _USER_SWITCHES = """
+select 'default', parent, null, section, view, email, inherit_view, inherit_email
+from `tabLifecycle Portal Access` where parenttype = 'CRM Lifecycle Settings'
+	and parentfield = 'portal_defaults'
+union all
 select 'group', name, customer_group, null, null, null, null, null
 from `tabCustomer` where name in %(customers)s
 union all
@@ -190,6 +195,7 @@ def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 	groups: dict[str, str] = {}
 	group_rows: dict[str, core.Rows] = {}
 	contact_rows: dict[str, core.Rows] = {}
+	default: core.Rows = {}
 	if customers:
 		switches = frappe.db.sql(
 			_USER_SWITCHES, {"customers": list(customers), "contacts": list(contacts) or [""]}
@@ -197,10 +203,11 @@ def user_access(user: str | None = None) -> dict[str, dict[str, core.Grant]]:
 		for kind, parent, group, section, *flags in switches:
 			if kind == "group":
 				groups[parent] = group
+			elif kind == "default":
+				default[section] = _switches(*flags)
 			else:
 				rows = group_rows if kind == "template" else contact_rows
 				rows.setdefault(parent, {})[section] = _switches(*flags)
-	default = _default_rows()
 
 	contacts_of: dict[str, list[str]] = {}
 	for contact, customer in pairs:

@@ -285,3 +285,14 @@ def test_a_user_made_a_system_user_is_no_longer_judged_as_a_portal_user(account)
 	doc.save(ignore_permissions=True)
 	assert frappe.db.get_value("User", user, "user_type") == "System User"
 	assert not portal.is_portal_user(user)
+
+
+def test_a_portal_users_access_follows_the_settings_defaults(account):
+	user = account.bookkeeper.user
+	assert portal.user_access(user)[account.customer.name]["Invoices"].view  # the control
+	settings = frappe.get_single(portal.SETTINGS)
+	next(row for row in settings.portal_defaults if row.section == "Invoices").view = 0
+	settings.save(ignore_permissions=True)
+	portal.clear_access_cache()
+	invoices = portal.user_access(user)[account.customer.name]["Invoices"]
+	assert not invoices.view and invoices.view_source == core.Source.DEFAULT
