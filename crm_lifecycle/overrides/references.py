@@ -1,8 +1,9 @@
 """The app's own records about other documents (locks and their log, lifecycle events, the
-dependency graph's links, payment reminders, a contact's portal switches) are read only by who may read the documents they
-name: a role that may read these doctypes never reads past the User Permissions, shares and
-permission conditions of those documents. Hooked as `has_permission` (which only denies) and
-`permission_query_conditions` (which only adds a condition) for each doctype below."""
+dependency graph's links, payment reminders, a contact's portal switches) are read only by who
+may read the documents they name: a role that may read these doctypes never reads past the User
+Permissions, shares and permission conditions of those documents. Hooked as `has_permission`
+(which only denies) and `permission_query_conditions` (which only adds a condition) for each
+doctype below."""
 
 import frappe
 
