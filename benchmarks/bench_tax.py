@@ -20,8 +20,10 @@ Last, the app's own code in each operation: the time spent in the functions its 
 timed where Frappe calls them (AppTime), and its share of the operation with its interval. What
 the overhead holds beyond that share is what the app makes ERPNext's own code do: handle the
 fields it adds to a DocType, run the conditions it adds to a query.
---explain adds one more run of each operation: the statements that differ between the sites
-and the app's functions by cumulative time (cProfile). Nothing is committed; everything made is rolled back at the end.
+--explain adds one more run of each operation: the statements that differ between the sites,
+the app's functions by cumulative time (cProfile), and the functions of Frappe, ERPNext and the
+libraries called more often on the app's site (what the app makes them do). Nothing is
+committed; everything made is rolled back at the end.
 """
 
 import collections
@@ -213,7 +215,22 @@ def explained(answer: dict):
 		for (path, _line, name), row in pstats.Stats(profile).stats.items()
 		if path.startswith(root)
 	]
-	answer.update(log=log[1:-1], app=sorted(functions, reverse=True)[:6])  # log: not the counter's reads
+	# every function's calls and own time, to set against the other site's: what the app makes
+	# ERPNext's and Frappe's code do more often shows as calls (exact, unlike one run's times)
+	everything = {
+		f"{where(path)}:{name}": (row[1], row[2] * 1000)  # calls, own ms
+		for (path, _line, name), row in pstats.Stats(profile).stats.items()
+	}
+	# log: not the counter's reads
+	answer.update(log=log[1:-1], app=sorted(functions, reverse=True)[:6], functions=everything)
+
+
+def where(path: str) -> str:
+	"""A source path from its package on (apps/ or site-packages/ cut off), as both sites share it."""
+	for marker in ("/site-packages/", "/apps/"):
+		if marker in path:
+			path = path.rsplit(marker, 1)[1]
+	return path
 
 
 class AppTime:
@@ -364,6 +381,23 @@ def show_differences(app: Site, plain: Site) -> None:
 				print(f"    {sign}{count:2d} x {shown}")
 		for milliseconds, calls, function in ours["app"]:
 			print(f"    {milliseconds:8.2f} ms {calls:4d} calls  {function}")
+		print("    called more often with the app (not its own functions), and their own time (one run):")
+		for function, calls, milliseconds in more_calls(ours["functions"], theirs["functions"])[:10]:
+			print(f"    {calls:+6d} calls {milliseconds:+8.3f} ms  {function}")
+
+
+def more_calls(ours: dict, theirs: dict) -> list[tuple[str, int, float]]:
+	"""Python functions outside the app called more often on its site: (function, extra calls,
+	extra own ms), most extra calls first. Built-ins (len, isinstance, ...) are left out: any
+	Python code calls them, they name no cause."""
+	extra = []
+	for function, (calls, milliseconds) in ours.items():
+		if function.startswith(("crm_lifecycle/", "~:")):
+			continue
+		their_calls, their_ms = theirs.get(function, (0, 0.0))
+		if calls > their_calls:
+			extra.append((function, calls - their_calls, milliseconds - their_ms))
+	return sorted(extra, key=lambda row: (-row[1], row[0]))
 
 
 def interval(ratios: list[float], resamples: int = 2000) -> tuple[float, float]:
