@@ -24,8 +24,10 @@ the overhead holds beyond that share is what the app makes ERPNext's own code do
 fields it adds to a DocType, run the conditions it adds to a query.
 --explain adds one more run of each operation: the statements that differ between the sites,
 the app's functions by cumulative time (cProfile), and the functions of Frappe, ERPNext and the
-libraries called more often on the app's site (what the app makes them do). Nothing is
-committed; everything made is rolled back at the end.
+libraries called more often on the app's site (what the app makes them do); then 20 unprofiled
+runs on each site for the statements whose time differs most between the sites (where the
+database, and the driver reading its answers, spend the difference). Nothing is committed;
+everything made is rolled back at the end.
 """
 
 import collections
@@ -61,6 +63,7 @@ STOCK_ITEM, PORTAL_USER, DESK_USER = "TAX-STOCK-ITEM", "tax-portal@example.com",
 OPS = "sales_invoice payment_entry delivery_note customer_save item_save portal_list desk_list".split()
 # not operations of the issue but part of them, timed the same way to tell where an overhead is
 PARTS = ["customer_meta", "invoice_row", "customer_row"]
+STATEMENT_RUNS = 20  # --explain: runs of each operation per site for the statements' times
 LIST_FIELDS = ["name", "owner", "creation", "modified", "customer_name", "customer_group", "territory"]
 
 
@@ -203,23 +206,31 @@ def normalized(query: str) -> str:
 
 
 @contextlib.contextmanager
-def explained(answer: dict):
-	"""--explain only: the statements one run sends through frappe.db.sql (normalized), and the
-	app's functions by cumulative time in it (cProfile inflates small Python calls most: it
-	points at the heavy ones, the timed rounds say what they cost)."""
+def explained(answer: dict, profiled: bool = True):
+	"""--explain only: the statements one run sends through frappe.db.sql (normalized) with the
+	time each took (frappe.db.sql's own Python included), and, profiled, the app's functions by
+	cumulative time in it (cProfile inflates small Python calls most: it points at the heavy
+	ones, the timed rounds say what they cost)."""
 	original, profile, log = frappe.db.sql, cProfile.Profile(), []
 
 	def sql(query, *args, **kwargs):
-		log.append(normalized(query))
-		return original(query, *args, **kwargs)
+		start = time.perf_counter()
+		try:
+			return original(query, *args, **kwargs)
+		finally:
+			log.append((normalized(query), (time.perf_counter() - start) * 1000))
 
 	frappe.db.sql = sql
-	profile.enable()
+	if profiled:
+		profile.enable()
 	try:
 		yield
 	finally:
 		profile.disable()
 		del frappe.db.sql  # the class's method again
+	if not profiled:
+		answer.update(log=log[1:-1])  # not the counter's reads
+		return
 	app = sys.modules.get("crm_lifecycle")
 	root = os.path.dirname(app.__file__) + os.sep if app else "<not loaded>"
 	functions = [
@@ -299,7 +310,8 @@ class Site(threading.Thread):
 		self.site, self.asks, self.answers = site, queue.Queue(), queue.Queue()
 		self.start()
 
-	def ask(self, op: str | None = None, explain: bool = False) -> dict:
+	def ask(self, op: str | None = None, explain: str | None = None) -> dict:
+		"""explain: "profiled" (statements and cProfile) or "statements" (their times alone)."""
 		"""The answer to one operation (or, without one, to the setup)."""
 		if op:
 			self.asks.put({"op": op, "explain": explain})
@@ -353,7 +365,8 @@ class Site(threading.Thread):
 					# every operation starts from the same data: what it made is undone after it
 					frappe.db.savepoint(SAVEPOINT)
 					gc.collect()  # not inside the timing: garbage of earlier operations is not this one's
-					with explained(answer) if ask["explain"] else contextlib.nullcontext():
+					explain = ask["explain"]
+					with explained(answer, explain == "profiled") if explain else contextlib.nullcontext():
 						app_time.seconds = 0.0
 						before, start = statements(), time.perf_counter()
 						run()
@@ -382,10 +395,12 @@ def commits() -> int:
 
 def show_differences(app: Site, plain: Site) -> None:
 	print("One more run of each: statements that differ (+ with the app only, - without it only;")
-	print("normalized), and the app's functions by cumulative time in it (cProfile)")
+	print("normalized), and the app's functions by cumulative time in it (cProfile); then, unprofiled,")
+	print("the statements whose time differs most between the sites")
 	for op in OPS:
-		ours, theirs = app.ask(op, True), plain.ask(op, True)
-		added, missing = collections.Counter(ours["log"]), collections.Counter(theirs["log"])
+		ours, theirs = app.ask(op, "profiled"), plain.ask(op, "profiled")
+		added = collections.Counter(query for query, _ms in ours["log"])
+		missing = collections.Counter(query for query, _ms in theirs["log"])
 		print(f"  {op}: {added.total()} against {missing.total()} statements")
 		for sign, diff in (("+", added - missing), ("-", missing - added)):
 			for query, count in diff.most_common():
@@ -396,6 +411,31 @@ def show_differences(app: Site, plain: Site) -> None:
 		print("    called more often with the app (not its own functions), and their own time (one run):")
 		for function, calls, milliseconds in more_calls(ours["functions"], theirs["functions"])[:10]:
 			print(f"    {calls:+6d} calls {milliseconds:+8.3f} ms  {function}")
+		print(
+			f"    statements by their time with the app less without it, per run ({STATEMENT_RUNS} runs, ABBA):"
+		)
+		for query, milliseconds in slower_statements(app, plain, op)[:5]:
+			shown = query if len(query) <= 100 else f"{query[:64]} ... {query[-32:]}"
+			print(f"    {milliseconds:+8.3f} ms  {shown}")
+
+
+def slower_statements(app: Site, plain: Site, op: str) -> list[tuple[str, float]]:
+	"""Each normalized statement's time on the app's site less that on the plain one, summed over
+	the statement's runs in an operation, median of STATEMENT_RUNS runs asked in ABBA order
+	(unprofiled): where the database, and the driver reading its answers, spend the difference."""
+	runs = []
+	for index in range(STATEMENT_RUNS):
+		pair = (app, plain) if index % 2 == 0 else (plain, app)
+		answers = {site: site.ask(op, "statements")["log"] for site in pair}
+		spent = collections.Counter()
+		for query, milliseconds in answers[app]:
+			spent[query] += milliseconds
+		for query, milliseconds in answers[plain]:
+			spent[query] -= milliseconds
+		runs.append(spent)
+	queries = set().union(*runs)
+	medians = {query: statistics.median(run.get(query, 0.0) for run in runs) for query in queries}
+	return sorted(medians.items(), key=lambda row: -abs(row[1]))
 
 
 def more_calls(ours: dict, theirs: dict) -> list[tuple[str, int, float]]:
