@@ -6,6 +6,11 @@ from background jobs, where a failure halfway must not leave half the work commi
 What lives outside the database (the Redis lock set) is undone through `on_rollback`: Frappe
 runs its `after_rollback` callbacks only for a full rollback, not for a rollback to the
 savepoint of an `atomic()` block, so the block runs the callbacks registered inside it itself.
+
+Likewise Frappe keeps the `before_commit` / `after_commit` callbacks queued inside a block that
+is rolled back to its savepoint, and would run them when the transaction commits: the change
+events (Webhooks, other apps' hooks) of changes that were undone, jobs enqueued after commit,
+a lock set's removal of an entry whose removal was undone. A rolled-back block drops them.
 """
 
 import contextlib
@@ -28,10 +33,26 @@ def on_rollback(callback: Callable[[], None]) -> None:
 		blocks[-1].append(callback)
 
 
+def _queued(manager) -> int:
+	"""How many callbacks a Frappe CallbackManager holds: the length of its queue (`_functions`,
+	a deque on every v15 minor); -1 when a Frappe without it does not say."""
+	functions = getattr(manager, "_functions", None)
+	return len(functions) if functions is not None else -1
+
+
+def _drop_since(manager, queued: int) -> None:
+	"""Drop the callbacks queued after there were `queued` (a commit meanwhile ran them all)."""
+	functions = getattr(manager, "_functions", None)
+	if functions is not None and queued >= 0:
+		while len(functions) > queued:
+			functions.pop()
+
+
 @contextlib.contextmanager
 def atomic():
 	save_point = f"crm_lifecycle_{frappe.generate_hash(length=8)}"
 	frappe.db.savepoint(save_point)
+	queued = {name: _queued(getattr(frappe.db, name)) for name in ("before_commit", "after_commit")}
 	callbacks: list[Callable[[], None]] = []
 	blocks = _blocks()
 	blocks.append(callbacks)
@@ -45,6 +66,8 @@ def atomic():
 			# A deadlock or lost connection already rolled the whole transaction back, savepoint
 			# included: what the caller needs to see is the original error, not this one.
 			raise error from None
+		for name, count in queued.items():
+			_drop_since(getattr(frappe.db, name), count)
 		for callback in callbacks:
 			callback()
 		raise

@@ -410,3 +410,19 @@ def test_a_failed_delete_leaves_the_lock_enforced_in_the_database_and_the_cache(
 	assert locking.load_lock("Customer", customer) is not None
 	assert locking.cached_lock("Customer", customer) is not None
 	assert refused_edit(as_user, people, "Customer", customer)
+
+
+def test_a_failed_delete_leaves_the_lock_cached_after_the_commit(people, as_user):
+	"""Its on_trash forgot the lock, after commit too: the rollback drops that, or the commit
+	would take the lock out of a set rebuilt meanwhile and leave it unenforced."""
+	customer = _customer()
+	factories.make_sales_invoice(customer)  # links to the customer: the delete will fail
+	frappe.db.after_commit.reset()  # the data's own; only what follows runs at the "commit"
+	lock(as_user, people, "Customer", customer)
+	with as_user(people["holder"]), pytest.raises(frappe.LinkExistsError), atomic():
+		frappe.delete_doc("Customer", customer)
+	frappe.clear_last_message()
+	assert locking.cached_lock("Customer", customer) is not None  # the set, rebuilt
+	frappe.db.after_commit.run()  # what the request's commit runs
+	assert locking.cached_lock("Customer", customer) is not None
+	assert refused_edit(as_user, people, "Customer", customer)
