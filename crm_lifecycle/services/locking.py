@@ -491,7 +491,13 @@ def history(doctype: str, name: str, limit: int = 20) -> list[dict]:
 
 
 def _delete_lock_row(row: dict, action: str) -> None:
+	"""Delete a lock row read earlier; nothing more when it is gone already. The hourly release
+	reads expired rows without locking them: a renewal or another release meanwhile removed the
+	row, and then logging it again, or forgetting the record's lock in Redis (where a renewal
+	has just put its new lock), would be wrong."""
 	frappe.db.delete(LOCK, {"name": row["name"]})
+	if not frappe.db.sql("select row_count()")[0][0]:
+		return
 	on_lock_deleted(row, action)
 
 

@@ -186,6 +186,30 @@ def test_hourly_job_moves_expired_locks_to_the_history(people, as_user):
 	assert locking.history("Customer", customer)[0].action == "Released"
 
 
+def test_the_hourly_job_leaves_a_lock_renewed_after_its_read_alone(people, as_user):
+	"""The job reads expired rows without locking them; a renewal meanwhile replaces the row. Its
+	delete then finds nothing: no "Released" in the history, and the new lock stays in Redis."""
+	customer = _customer()
+	expiry = str(add_to_date(now_datetime(), seconds=1))
+	lock_as(as_user, people["holder"], "Customer", customer, expires_on=expiry)
+	time.sleep(1.2)
+	fields = ["name", "reference_doctype", "reference_name", "locked_by", "locked_on", "reason", "expires_on"]
+	read_by_the_job = frappe.db.get_value(
+		"Lifecycle Lock", {"reference_name": customer}, fields, as_dict=True
+	)
+	frappe.db.after_commit.reset()  # the data's own; only what follows runs at the "commit"
+	lock_as(as_user, people["holder"], "Customer", customer)  # renewed, without an end
+	actions = [row.action for row in locking.history("Customer", customer)]
+	locking._delete_lock_row(read_by_the_job, "Released")  # the job's step after its read
+	frappe.db.after_commit.run()  # what the job's commit runs
+	assert [row.action for row in locking.history("Customer", customer)] == actions
+	assert frappe.db.exists("Lifecycle Lock", {"reference_name": customer})
+	assert locking.cached_lock("Customer", customer) is not None
+	with as_user(people["other"]), pytest.raises(frappe.PermissionError):
+		_save_customer(customer)
+	frappe.clear_last_message()
+
+
 def test_a_stale_cache_entry_never_refuses_an_unlocked_record(people, as_user):
 	"""Redis may still list a lock another process just removed; the database decides."""
 	customer = _customer()
