@@ -94,7 +94,10 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 	}
 	_write_hold(names, new, invoice_filter=DocType("Sales Invoice").docstatus == 1, now=now)
 	events.changed("Sales Invoice", events.diff(old, new))
-	message = _("Payment reminders put on hold by {0}").format(frappe.utils.get_fullname(user))
+	# the timeline shows a Comment's content as HTML: what a user typed is escaped
+	message = _("Payment reminders put on hold by {0}").format(
+		frappe.utils.escape_html(frappe.utils.get_fullname(user))
+	)
 	if reason:
 		message += ": " + frappe.utils.escape_html(reason)
 	add_comments(names, message)
@@ -121,8 +124,13 @@ def release(names: list[str], note: str | None = None) -> dict:
 	if not plan.to_release:
 		frappe.throw(_("None of these Sales Invoices is on hold."), frappe.ValidationError)
 	_clear_hold(plan.to_release)
-	message = note or _("Payment reminders released by {0}").format(
-		frappe.utils.get_fullname(frappe.session.user)
+	escape = frappe.utils.escape_html
+	message = (
+		escape(note)
+		if note
+		else _("Payment reminders released by {0}").format(
+			escape(frappe.utils.get_fullname(frappe.session.user))
+		)
 	)
 	add_comments(plan.to_release, message)
 	return {"released": plan.to_release, "not_held": plan.not_held}

@@ -220,3 +220,20 @@ def test_an_invoice_shared_for_reading_only_is_not_held_or_released(as_user, ove
 		assert invoice_hold.is_on_hold(overdue_invoice.name)
 	finally:
 		frappe.cache.hdel("user_permissions", accountant)
+
+
+def test_a_release_note_reaches_the_timeline_escaped(overdue_invoice):
+	"""The hold's comments are written set-based, past Comment's own sanitising: what they hold
+	of a user's text is escaped."""
+	invoice_hold.hold([overdue_invoice.name])
+	invoice_hold.release([overdue_invoice.name], note='<img src=x onerror="alert(1)">Paid')
+	content = frappe.get_all(
+		"Comment",
+		filters={
+			"reference_doctype": "Sales Invoice",
+			"reference_name": overdue_invoice.name,
+			"content": ("like", "%Paid%"),
+		},
+		pluck="content",
+	)
+	assert len(content) == 1 and "<img" not in content[0]
