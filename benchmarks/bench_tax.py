@@ -233,16 +233,17 @@ def explained(answer: dict, profiled: bool = True):
 		return
 	app = sys.modules.get("crm_lifecycle")
 	root = os.path.dirname(app.__file__) + os.sep if app else "<not loaded>"
+	stats = pstats.Stats(profile).stats.items()
 	functions = [
 		(row[3] * 1000, row[1], f"{path.removeprefix(root)}:{name}")  # cumulative ms, calls, where
-		for (path, _line, name), row in pstats.Stats(profile).stats.items()
+		for (path, _line, name), row in stats
 		if path.startswith(root)
 	]
 	# every function's calls and own time, to set against the other site's: what the app makes
 	# ERPNext's and Frappe's code do more often shows as calls (exact, unlike one run's times)
 	everything = {
 		f"{where(path)}:{name}": (row[1], row[2] * 1000)  # calls, own ms
-		for (path, _line, name), row in pstats.Stats(profile).stats.items()
+		for (path, _line, name), row in stats
 	}
 	# log: not the counter's reads
 	answer.update(log=log[1:-1], app=sorted(functions, reverse=True)[:6], functions=everything)
@@ -311,8 +312,8 @@ class Site(threading.Thread):
 		self.start()
 
 	def ask(self, op: str | None = None, explain: str | None = None) -> dict:
-		"""explain: "profiled" (statements and cProfile) or "statements" (their times alone)."""
-		"""The answer to one operation (or, without one, to the setup)."""
+		"""The answer to one operation (or, without one, to the setup); explain: "profiled"
+		(statements and cProfile) or "statements" (their times alone)."""
 		if op:
 			self.asks.put({"op": op, "explain": explain})
 		answer = self.answers.get()
