@@ -22,15 +22,11 @@ def _refused(names: list[str], changed: list[str] | None = None) -> tuple[set[st
 	all) locked by somebody else -> why). Locks are asked only of invoices the user may change: a
 	lock on one the user may not even read is never told."""
 	writable = write_access.writable("Sales Invoice", names)
-	locked = {}
 	asked = names if changed is None else changed
-	for name in locking.locked_names("Sales Invoice", [name for name in asked if name in writable]):
-		try:
-			locking.check_write_to("Sales Invoice", name)
-		except frappe.PermissionError as error:
-			frappe.clear_last_message()
-			locked[name] = str(error)
-	return set(names) - writable, locked
+	changeable = [name for name in asked if name in writable]
+	# held until the hold is written, so that a lock taken meanwhile waits for it (write_access.refusals)
+	records.lock_rows("Sales Invoice", changeable)
+	return set(names) - writable, locking.lock_refusals("Sales Invoice", changeable)
 
 
 def check_can_hold(names: list[str], changed: list[str] | None = None) -> None:
@@ -43,8 +39,8 @@ def check_can_hold(names: list[str], changed: list[str] | None = None) -> None:
 			_("You are not permitted to change {0} of these Sales Invoices.").format(len(unwritable)),
 			frappe.PermissionError,
 		)
-	if locked:
-		locking.check_write_to("Sales Invoice", min(locked))  # refuses, as on any write to it
+	if locked:  # refused as any write to it is
+		frappe.throw(locked[min(locked)], frappe.PermissionError, title=_("Record Locked"))
 
 
 def hold_refusals(names: list[str]) -> dict[str, str]:

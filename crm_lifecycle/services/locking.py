@@ -325,6 +325,33 @@ def check_write_to(doctype: str, name: str) -> None:
 		assert_may_edit(doctype, name)
 
 
+def lock_refusals(doctype: str, names: list[str]) -> dict[str, str]:
+	"""check_write_to for many records at once, told per record: of `names`, those locked by
+	somebody else -> who holds the lock. The caller holds the records' rows (records.lock_rows):
+	a lock on one of them that is not committed yet waits for the caller's transaction to end,
+	and one committed before is read here with a locking read, which sees the latest committed
+	rows where a plain read would see the transaction's older snapshot. The database decides,
+	not the Redis set, which lags behind a lock for as long as a rebuild from an old snapshot."""
+	if not names or not _enforced() or doctype not in lockable_doctypes():
+		return {}
+	lock = DocType(LOCK)
+	rows = (
+		frappe.qb.from_(lock)
+		.select(lock.reference_name, lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
+		.where((lock.reference_doctype == doctype) & lock.reference_name.isin(names))
+		.for_update()
+		.run()
+	)
+	user, now = frappe.session.user, now_datetime()
+	roles = set(frappe.get_roles(user))
+	held = {name: core.Lock(*values) for name, *values in rows}
+	return {
+		name: holder_message(held[name])
+		for name in names
+		if not core.may_edit(held.get(name), user, roles, now)
+	}
+
+
 def assert_may_edit(doctype: str, name: str) -> None:
 	lock = cached_lock(doctype, name)
 	if lock is None:
@@ -333,8 +360,9 @@ def assert_may_edit(doctype: str, name: str) -> None:
 	if core.may_edit(lock, user, set(frappe.get_roles(user)), now):
 		return
 	# Redis said "locked by somebody else"; the database decides (a concurrent unlock may not
-	# have reached the cache yet).
-	lock = load_lock(doctype, name)
+	# have reached the cache yet), with a locking read: a lock committed after this transaction's
+	# snapshot was taken is not in the snapshot, and the check would pass and forget it.
+	lock = load_lock(doctype, name, for_update=True)
 	if core.may_edit(lock, user, set(frappe.get_roles(user)), now):
 		if lock is None:
 			forget(doctype, name)
@@ -390,6 +418,7 @@ def lock(doctype: str, name: str, reason: str | None = None, expires_on: str | N
 	expiry = parse_expiry(expires_on)
 	reason = clean(reason)
 	with atomic():
+		_hold_record(doctype, name)
 		# A plain read: a locking read of a missing row would take a gap lock, and two
 		# concurrent lockers holding gap locks deadlock on their inserts.
 		row = _lock_row(doctype, name)
@@ -428,6 +457,16 @@ def lock(doctype: str, name: str, reason: str | None = None, expires_on: str | N
 		_comment(doctype, name, _("Locked: {0}").format(holder_message(new)))
 	remember(doctype, name, new)
 	return status(doctype, name)
+
+
+def _hold_record(doctype: str, name: str) -> None:
+	"""A shared lock on the record's row until the lock is committed. A save (check_if_latest) or
+	a bulk action (records.lock_rows) that holds the row and has checked for locks writes before
+	this lock exists: the lock waits for it. One that comes later waits for the lock and then
+	sees it. Shared: two people locking at once both pass here, and the lock table's unique
+	index lets one in."""
+	if doctype in lockable_doctypes():  # a doctype named in the settings: a table of that name
+		frappe.db.sql(f"select `name` from `tab{doctype}` where `name` = %s lock in share mode", name)
 
 
 def unlock(doctype: str, name: str) -> dict:

@@ -123,6 +123,17 @@ def save_state(doctype: str, name: str, values: dict) -> Document:
 	return save_changes(doctype, name, change)
 
 
+def lock_rows(doctype: str, names: list[str]) -> None:
+	"""Hold the named rows until this transaction ends (FOR UPDATE, through the primary key as
+	in update_by_name): a bulk action takes them before it reads their locks, so a lock taken
+	meanwhile waits for it (locking.lock holds the record's row while it locks it)."""
+	if names:
+		frappe.db.sql(
+			f"select `name` from `tab{doctype}` force index (primary) where `name` in %(names)s for update",
+			{"names": tuple(names)},
+		)
+
+
 def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = True) -> None:
 	"""One UPDATE of the named rows, through the primary key: for an IN list long compared with
 	what it believes the table holds, MariaDB would scan the whole table instead, and an UPDATE

@@ -12,7 +12,7 @@ from frappe.query_builder import DocType
 from frappe.share import get_shared
 
 from crm_lifecycle.core import accounts as core
-from crm_lifecycle.services import locking
+from crm_lifecycle.services import locking, records
 
 
 def writable(doctype: str, names: list[str], user: str | None = None) -> set[str]:
@@ -46,15 +46,15 @@ def writable(doctype: str, names: list[str], user: str | None = None) -> set[str
 
 
 def refusals(doctype: str, names: list[str]) -> dict[str, core.Refused]:
-	"""Records the session user may not change: no write permission, or locked by somebody else."""
+	"""Records the session user may not change: no write permission, or locked by somebody else.
+	The others are held (FOR UPDATE) until the transaction ends, as the write that follows would
+	hold them: a lock taken meanwhile waits for it instead of being written over."""
 	allowed = writable(doctype, names)
 	refused = {name: core.Refused(core.Refusal.NOT_PERMITTED) for name in names if name not in allowed}
-	for name in locking.locked_names(doctype, [name for name in names if name in allowed]):
-		try:
-			locking.check_write_to(doctype, name)
-		except frappe.PermissionError as error:
-			frappe.clear_last_message()
-			refused[name] = core.Refused(core.Refusal.LOCKED, str(error))
+	changeable = [name for name in names if name in allowed]
+	records.lock_rows(doctype, changeable)
+	for name, why in locking.lock_refusals(doctype, changeable).items():
+		refused[name] = core.Refused(core.Refusal.LOCKED, why)
 	return refused
 
 
