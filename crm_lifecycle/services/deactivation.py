@@ -8,7 +8,7 @@ from frappe.utils import cstr, formatdate, getdate, nowdate
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.services import invoice_hold, lifecycle_events, locking, refusals, visibility
-from crm_lifecycle.services.records import customer_state, save_state
+from crm_lifecycle.services.records import customer_state, lock_rows, save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -175,6 +175,9 @@ def deactivate(
 ) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
 	party = load_party(doctype, name)
+	# the record's row first, its invoices' next (check_can_hold), as a bulk deactivation takes
+	# them: two deactivations of one customer queue up instead of deadlocking
+	lock_rows(doctype, [name])
 	locking.check_write_to(doctype, name)
 	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
 	try:

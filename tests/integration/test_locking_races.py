@@ -14,7 +14,7 @@ import pytest
 
 import frappe
 
-from crm_lifecycle.services import accounts, deactivation_bulk, locking
+from crm_lifecycle.services import accounts, deactivation, deactivation_bulk, locking
 from tests.integration.test_locking import people  # noqa: F401  (a fixture)
 from tests.site import bench_path, site_name
 
@@ -171,3 +171,35 @@ def test_a_transfer_never_writes_over_a_lock_taken_meanwhile(committed, people, 
 	else:
 		assert result["error"].startswith("Locked by"), result
 		assert not owner
+
+
+def test_one_and_many_deactivations_of_a_customer_at_once_queue_up(committed, people):
+	"""Both take the customer's row before its invoices' rows: the second waits for the first and
+	finds the customer inactive, where taking them in opposite orders deadlocked one of them."""
+	customer = committed.make_customer().name
+	invoice = committed.make_sales_invoice(customer).name
+	release, results = threading.Event(), {}
+	row = holding_row("Sales Invoice", invoice, release)
+
+	def one():
+		return deactivation.deactivate("Customer", customer, hold_invoices=True, reason="one")
+
+	def many():
+		return deactivation_bulk.deactivate_many("Customer", [customer], hold_invoices=True, reason="many")
+
+	threads = [connected(people["other"], one, results, "one")]
+	try:
+		assert still_waiting(results, "one", 0.5), results  # it waits for the invoice
+		threads.append(connected(people["holder"], many, results, "many"))
+		still_waiting(results, "many", 0.5)
+	finally:
+		release.set()
+		row.join(WAIT)
+		for thread in threads:
+			thread.join(WAIT)
+	(single, _at), (bulk, _at) = results["one"], results["many"]
+	assert isinstance(single, dict) and isinstance(bulk, list), results  # before: a deadlock error
+	assert single["active"] == 0
+	assert not bulk[0]["ok"] and "inactive" in bulk[0]["error"], bulk
+	frappe.db.rollback()
+	assert frappe.db.get_value("Sales Invoice", invoice, "crm_reminders_on_hold") == 1
