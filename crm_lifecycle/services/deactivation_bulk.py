@@ -11,7 +11,6 @@ single-record path: cancelling those is a document save of each.
 
 import frappe
 from frappe import _
-from frappe.query_builder import DocType
 from frappe.utils import now_datetime
 from frappe.utils.html_utils import sanitize_html
 
@@ -118,20 +117,16 @@ def deactivate_chunk(
 	progress=None,
 ) -> dict[str, str]:
 	"""Deactivate `names` in one transaction; returns why each refused record was refused."""
-	table = DocType(doctype)
 	# A locking read: a save of one of these records waits for this chunk instead of being
-	# overwritten by it. Names are matched exactly (the column's collation would also match
+	# overwritten by it. Through the primary key, as records.lock_rows: a scan would lock every
+	# record of the table. Names are matched exactly (the column's collation would also match
 	# another case or trailing spaces, and the record would then be changed under its own name).
 	wanted = set(names)
-	active = {
-		name: state
-		for name, state in frappe.qb.from_(table)
-		.select(table.name, table.crm_active)
-		.where(table.name.isin(names))
-		.for_update()
-		.run()
-		if name in wanted
-	}
+	rows = frappe.db.sql(
+		f"select `name`, `crm_active` from `tab{doctype}` force index (primary) where `name` in %(names)s for update",
+		{"names": tuple(names)},
+	)
+	active = {name: state for name, state in rows if name in wanted}
 	errors = {
 		name: write_access.refusal_text(doctype, name, write_rules.Refused(write_rules.Refusal.NOT_FOUND))
 		for name in names

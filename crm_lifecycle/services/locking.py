@@ -25,6 +25,7 @@ from crm_lifecycle.services.locking_cache import (
 	REBUILD_AFTER_SECONDS,
 	ask_entry,
 	cached_lock,
+	cached_locks,
 	forget,
 	forget_cache,
 	lock_from,
@@ -327,27 +328,37 @@ def check_write_to(doctype: str, name: str) -> None:
 
 def lock_refusals(doctype: str, names: list[str]) -> dict[str, str]:
 	"""check_write_to for many records at once, told per record: of `names`, those locked by
-	somebody else -> who holds the lock. The caller holds the records' rows (records.lock_rows):
-	a lock on one of them that is not committed yet waits for the caller's transaction to end,
-	and one committed before is read here with a locking read, which sees the latest committed
-	rows where a plain read would see the transaction's older snapshot. The database decides,
-	not the Redis set, which lags behind a lock for as long as a rebuild from an old snapshot."""
+	somebody else -> who holds the lock. The caller holds the records' rows (records.lock_rows),
+	so a lock on one of them not committed yet waits for the caller's transaction to end, and
+	one committed before is in the Redis set already (lock() puts it there before its commit).
+	What Redis says is locked the database confirms, as the save path does."""
 	if not names or not _enforced() or doctype not in lockable_doctypes():
 		return {}
-	lock = DocType(LOCK)
-	rows = (
-		frappe.qb.from_(lock)
-		.select(lock.reference_name, lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
-		.where((lock.reference_doctype == doctype) & lock.reference_name.isin(names))
-		.for_update()
-		.run()
-	)
 	user, now = frappe.session.user, now_datetime()
 	roles = set(frappe.get_roles(user))
+	suspects = [
+		name
+		for name, lock in cached_locks(doctype, names).items()
+		if not core.may_edit(lock, user, roles, now)
+	]
+	if not suspects:
+		return {}
+	# A locking read, through the unique index: the latest committed rows (a concurrent unlock
+	# may not have reached Redis yet, and a lock committed after this transaction's snapshot is
+	# not in it), and only these rows locked, where a scan would lock every lock row and gap.
+	rows = frappe.db.sql(
+		"""
+		select reference_name, locked_by, locked_on, reason, expires_on
+		from `tabLifecycle Lock` force index (unique_lock_reference)
+		where reference_doctype = %(doctype)s and reference_name in %(names)s
+		for update
+		""",
+		{"doctype": doctype, "names": tuple(suspects)},
+	)
 	held = {name: core.Lock(*values) for name, *values in rows}
 	return {
 		name: holder_message(held[name])
-		for name in names
+		for name in suspects
 		if not core.may_edit(held.get(name), user, roles, now)
 	}
 

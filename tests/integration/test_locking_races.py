@@ -203,3 +203,37 @@ def test_one_and_many_deactivations_of_a_customer_at_once_queue_up(committed, pe
 	assert not bulk[0]["ok"] and "inactive" in bulk[0]["error"], bulk
 	frappe.db.rollback()
 	assert frappe.db.get_value("Sales Invoice", invoice, "crm_reminders_on_hold") == 1
+
+
+def test_a_bulk_deactivation_under_way_holds_up_only_its_own_records(committed, people, unlocked_afterwards):
+	"""While a deactivation waits (a colleague holds its invoice), what it holds is its customer
+	and that customer's lock entry: another customer is saved and locked meanwhile without waiting."""
+	customer, other = committed.make_customer().name, committed.make_customer().name
+	invoice = committed.make_sales_invoice(customer).name
+	unlocked_afterwards.append(other)
+	release, results = threading.Event(), {}
+	row = holding_row("Sales Invoice", invoice, release)
+
+	def deactivate():
+		return deactivation_bulk.deactivate_many("Customer", [customer], hold_invoices=True, reason="busy")
+
+	def save_and_lock():
+		doc = frappe.get_doc("Customer", other)
+		doc.customer_details = "saved meanwhile"
+		doc.save()
+		return locking.lock("Customer", other)
+
+	threads = [connected(people["other"], deactivate, results, "deactivate")]
+	try:
+		assert still_waiting(results, "deactivate", 0.5), results
+		threads.append(connected(people["holder"], save_and_lock, results, "other customer"))
+		threads[-1].join(WAIT / 2)
+		assert "other customer" in results, "held up by the deactivation"
+		assert "deactivate" not in results
+	finally:
+		release.set()
+		row.join(WAIT)
+		for thread in threads:
+			thread.join(WAIT)
+	assert results["other customer"][0]["locked_by"] == people["holder"], results
+	assert results["deactivate"][0] == [{"name": customer, "ok": True}], results
