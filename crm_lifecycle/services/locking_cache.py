@@ -66,15 +66,19 @@ def _build_cache(doctype: str) -> dict[str, str]:
 	return entries
 
 
-def _stored_lock(doctype: str, name: str) -> core.Lock | None:
+def _stored_locks(doctype: str, names: list[str]) -> dict[str, core.Lock]:
 	lock = DocType(LOCK)
 	rows = (
 		frappe.qb.from_(lock)
-		.select(lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
-		.where((lock.reference_doctype == doctype) & (lock.reference_name == name))
+		.select(lock.reference_name, lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
+		.where((lock.reference_doctype == doctype) & lock.reference_name.isin(names))
 		.run()
 	)
-	return core.Lock(*rows[0]) if rows else None
+	return {name: core.Lock(*values) for name, *values in rows}
+
+
+def _stored_lock(doctype: str, name: str) -> core.Lock | None:
+	return _stored_locks(doctype, [name]).get(name)
 
 
 def cached_lock(doctype: str, name: str) -> core.Lock | None:
@@ -91,7 +95,7 @@ def cached_locks(doctype: str, names: list[str]) -> dict[str, core.Lock]:
 	try:
 		loaded, *raws = frappe.cache.hmget(_cache_key(doctype), [LOADED, *names])
 	except redis.exceptions.ConnectionError:
-		return {name: lock for name in names if (lock := _stored_lock(doctype, name))}
+		return _stored_locks(doctype, names)  # Redis down: ask the database
 	if loaded is None:
 		built = _build_cache(doctype)
 		raws = [built[name].encode() if name in built else None for name in names]
