@@ -12,12 +12,12 @@ import frappe
 from frappe import _
 from frappe.query_builder import Criterion, DocType, Order
 from frappe.query_builder.functions import Max
-from frappe.utils import escape_html, get_fullname, getdate, now_datetime, nowdate
+from frappe.utils import escape_html, get_fullname, getdate, nowdate
 
 from crm_lifecycle.core import accounts as core
 from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.services import visibility, write_access
-from crm_lifecycle.services.records import update_by_name
+from crm_lifecycle.services.records import add_timeline_entries, update_by_name
 from crm_lifecycle.services.transaction import atomic
 from crm_lifecycle.services.write_access import refusal_text
 
@@ -289,22 +289,8 @@ def add_timeline(decided: core.TransferPlan) -> None:
 	groups: dict[tuple[str, str], list[str]] = {}
 	for (doctype, name), changes in decided.timeline().items():
 		groups.setdefault((doctype, _timeline_text(doctype, changes, decided.new_owner)), []).append(name)
-	user = frappe.session.user
-	values = {"now": now_datetime(), "user": user, "full_name": get_fullname(user)}
 	for (doctype, content), names in groups.items():
-		# through the primary key, as in update_by_name: the SELECT locks the rows it reads
-		frappe.db.sql(
-			f"""
-			insert into `tabComment` (name, creation, modified, owner, modified_by, docstatus, idx,
-				comment_type, comment_email, comment_by, reference_doctype, reference_name,
-				reference_owner, content, published, seen)
-			select replace(uuid(), '-', ''), %(now)s, %(now)s, %(user)s, %(user)s, 0, 0,
-				'Info', %(user)s, %(full_name)s, %(doctype)s, t.name, t.owner, %(content)s, 0, 0
-			from `tab{doctype}` t force index (primary)
-			where t.name in %(names)s
-			""",
-			{**values, "doctype": doctype, "content": content, "names": tuple(names)},
-		)
+		add_timeline_entries(doctype, names, content)
 
 
 def summary(decided: core.TransferPlan) -> dict:

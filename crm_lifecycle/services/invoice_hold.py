@@ -205,27 +205,8 @@ def _write_hold(names: list[str], values: dict, invoice_filter=None, now=None) -
 
 
 def add_comments(names: list[str], content: str) -> None:
-	"""One timeline entry per invoice, written by one INSERT ... SELECT."""
-	now, user = now_datetime(), frappe.session.user
-	frappe.db.sql(
-		"""
-		insert into `tabComment` (name, creation, modified, owner, modified_by, docstatus, idx,
-			comment_type, comment_email, comment_by, reference_doctype, reference_name, reference_owner,
-			content, published, seen)
-		select replace(uuid(), '-', ''), %(now)s, %(now)s, %(user)s, %(user)s, 0, 0,
-			'Info', %(user)s, %(full_name)s, 'Sales Invoice', si.name, si.owner,
-			%(content)s, 0, 0
-		from `tabSales Invoice` si
-		where si.name in %(names)s
-		""",
-		{
-			"now": now,
-			"user": user,
-			"full_name": frappe.utils.get_fullname(user),
-			"content": content,
-			"names": tuple(names),
-		},
-	)
+	"""One timeline entry per invoice."""
+	records.add_timeline_entries("Sales Invoice", names, content)
 
 
 def hold_if_customer_inactive(invoice) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import now_datetime
+from frappe.utils import get_fullname, now_datetime
 
 from crm_lifecycle.services import events
 
@@ -132,6 +132,34 @@ def lock_rows(doctype: str, names: list[str]) -> None:
 			f"select `name` from `tab{doctype}` force index (primary) where `name` in %(names)s for update",
 			{"names": tuple(names)},
 		)
+
+
+def add_timeline_entries(doctype: str, names: list[str], content: str) -> None:
+	"""One "Info" timeline entry with `content` (HTML: the caller escapes what it interpolates)
+	on each named record, written by one INSERT ... SELECT. Through the primary key, as in
+	update_by_name: the SELECT locks the rows it reads, and a scan would lock the whole table."""
+	if not names:
+		return
+	user = frappe.session.user
+	frappe.db.sql(
+		f"""
+		insert into `tabComment` (name, creation, modified, owner, modified_by, docstatus, idx,
+			comment_type, comment_email, comment_by, reference_doctype, reference_name,
+			reference_owner, content, published, seen)
+		select replace(uuid(), '-', ''), %(now)s, %(now)s, %(user)s, %(user)s, 0, 0,
+			'Info', %(user)s, %(full_name)s, %(doctype)s, t.name, t.owner, %(content)s, 0, 0
+		from `tab{doctype}` t force index (primary)
+		where t.name in %(names)s
+		""",
+		{
+			"now": now_datetime(),
+			"user": user,
+			"full_name": get_fullname(user),
+			"doctype": doctype,
+			"content": content,
+			"names": tuple(names),
+		},
+	)
 
 
 def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = True) -> None:
