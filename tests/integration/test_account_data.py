@@ -82,9 +82,7 @@ def test_nothing_is_carried_from_a_lead_the_user_may_not_read(as_user):
 	lead = f.make_lead(no_of_employees="1000+", annual_revenue=123_456)
 	user = f.make_user(roles=["Sales User"])
 	allowed = f.make_lead()
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user.name, "allow": "Lead", "for_value": allowed.name}
-	).insert(ignore_permissions=True)
+	f.restrict(user.name, "Lead", allowed.name)
 	with as_user(user.name):
 		customer = f.make_customer(lead_name=lead.name)  # a lead of someone else, named by hand
 	assert account_data(customer.name) in ((None, 0), ("", 0))

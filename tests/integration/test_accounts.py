@@ -227,14 +227,7 @@ def test_transfer_with_open_documents_moves_the_previous_owners_ones(people, as_
 def test_records_the_user_may_not_write_are_reported_not_moved(people, as_user):
 	old, new = people["seller"], people["successor"]
 	allowed, forbidden = customer(account_manager=old), customer(account_manager=old)
-	frappe.get_doc(
-		{
-			"doctype": "User Permission",
-			"user": people["restricted"],
-			"allow": "Customer",
-			"for_value": allowed,
-		}
-	).insert(ignore_permissions=True)
+	factories.restrict(people["restricted"], "Customer", allowed)
 	try:
 		with as_user(people["restricted"]):
 			result = api.transfer(json.dumps([allowed, forbidden]), new)

@@ -60,9 +60,7 @@ def test_the_funnel_counts_only_the_leads_a_user_may_read(as_user):
 	f.make_opportunity(lead=mine.name)
 	f.make_opportunity(lead=other.name)
 	user = f.make_user(roles=["Sales User"])
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user.name, "allow": "Lead", "for_value": mine.name}
-	).insert(ignore_permissions=True)
+	f.restrict(user.name, "Lead", mine.name)
 	with as_user(user.name):
 		assert values(api.conversion_funnel(today()))[:2] == [1, 1]
 	with as_user(f.make_user(roles=["Accounts User"]).name), pytest.raises(frappe.PermissionError):

@@ -136,9 +136,7 @@ def test_a_refusal_names_the_customer_and_the_contact_only_to_who_may_read_them(
 	assert contact
 	seller = f.make_user(roles=["Sales User"])
 	for doctype, allowed in (("Customer", f.make_customer().name), ("Contact", f.make_contact().name)):
-		frappe.get_doc(
-			{"doctype": "User Permission", "user": seller.name, "allow": doctype, "for_value": allowed}
-		).insert(ignore_permissions=True)
+		f.restrict(seller.name, doctype, allowed)
 
 	def reasons() -> str:
 		options = {tuple(option["targets"]): option for option in api.targets("Lead", lead.name)}

@@ -149,8 +149,7 @@ def test_an_invoice_the_user_may_not_read_is_refused_and_its_lock_never_told(
 	with as_user(locker.name):
 		locking.lock("Sales Invoice", overdue_invoice.name, reason="Secret audit")
 	accountant = factories.make_user(roles=["Accounts User"]).name
-	permission = {"doctype": "User Permission", "user": accountant, "allow": "Customer"}
-	frappe.get_doc({**permission, "for_value": mine.customer}).insert(ignore_permissions=True)
+	factories.restrict(accountant, "Customer", mine.customer)
 	try:
 		with as_user(accountant), pytest.raises(frappe.PermissionError) as refused:
 			hold_invoices(frappe.as_json([mine.name, overdue_invoice.name]))

@@ -64,9 +64,7 @@ def test_matches_the_user_may_not_read_are_counted_not_named(as_user):
 	hidden = f.make_customer(customer_name=f"{stem} B")
 	lead = f.make_lead(company_name=stem)
 	user = f.make_user(roles=["Sales User"])
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user.name, "allow": "Customer", "for_value": readable.name}
-	).insert(ignore_permissions=True)
+	f.restrict(user.name, "Customer", readable.name)
 
 	with as_user(user.name):
 		found = api.matches(lead.name)

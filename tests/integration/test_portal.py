@@ -92,14 +92,7 @@ def test_recipients_are_exactly_the_opted_in_contacts(account):
 def test_recipients_name_a_customer_only_to_who_may_read_it(as_user, account):
 	task = factories.make_task(factories.make_project(account.customer.name).name)  # no customer field
 	worker = factories.make_user(roles=["Projects User"])
-	frappe.get_doc(
-		{
-			"doctype": "User Permission",
-			"user": worker.name,
-			"allow": "Customer",
-			"for_value": factories.make_customer().name,
-		}
-	).insert(ignore_permissions=True)
+	factories.restrict(worker.name, "Customer", factories.make_customer().name)
 	with as_user(worker.name):
 		result = api.recipients("Task", task.name)
 	assert result == {"customer": None, "kind": "Tasks", "recipients": []}

@@ -78,9 +78,7 @@ def test_the_customer_grid_lists_readable_contacts_judged_by_this_customer(accou
 
 	# a colleague restricted to one contact sees that one and a count of the other
 	user = factories.make_user(roles=["Sales User"])
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user.name, "allow": "Contact", "for_value": account.buyer.name}
-	).insert(ignore_permissions=True)
+	factories.restrict(user.name, "Contact", account.buyer.name)
 	with as_user(user.name):
 		grid = api.customer_access(account.customer.name)
 	assert [row["contact"] for row in grid["contacts"]] == [account.buyer.name]

@@ -215,16 +215,8 @@ def test_an_address_the_user_may_not_read_is_not_shown_in_the_changes(registry, 
 		{"doctype": "Address", "address_title": "Elsewhere", "address_line1": "Elsewhere 1", "city": "Brno"}
 	)
 	other.insert(ignore_permissions=True)
-	frappe.get_doc(  # on the addresses themselves: the customer (linking its address) stays readable
-		{
-			"doctype": "User Permission",
-			"user": seller.name,
-			"allow": "Address",
-			"for_value": other.name,
-			"apply_to_all_doctypes": 0,
-			"applicable_for": "Address",
-		}
-	).insert(ignore_permissions=True)
+	# on the addresses themselves: the customer (linking its address) stays readable
+	factories.restrict(seller.name, "Address", other.name, apply_to_all_doctypes=0, applicable_for="Address")
 
 	def current_address() -> str:
 		[candidate] = api.lookup("ares", "27074358", "Customer", customer.name)["candidates"]
@@ -529,9 +521,7 @@ def test_a_registration_number_of_an_existing_customer_is_refused_naming_it(regi
 
 	# a user who may not read the first customer learns that it exists, not which it is
 	user = factories.make_user(roles=["Sales User"])
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": user.name, "allow": "Customer", "for_value": other.name}
-	).insert(ignore_permissions=True)
+	factories.restrict(user.name, "Customer", other.name)
 	with as_user(user.name):
 		[candidate] = api.lookup("ares", "00177041", "Customer")["candidates"]
 		assert candidate["customer"] == {"name": None, "title": None}

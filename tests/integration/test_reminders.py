@@ -139,8 +139,7 @@ def test_the_dry_run_names_only_invoices_the_caller_may_read_next_included(rules
 	others = [overdue(10).name for _ in range(2)]
 	everything = [row["sales_invoice"] for row in reminders.due()]
 	user = factories.make_user(roles=["Accounts User", "CRM Lifecycle Manager"]).name
-	permission = {"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": customer}
-	frappe.get_doc(permission).insert(ignore_permissions=True)
+	factories.restrict(user, "Customer", customer)
 	pages, after = [], None
 	try:
 		with as_user(user):
