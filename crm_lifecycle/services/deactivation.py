@@ -8,7 +8,7 @@ from frappe.utils import cstr, formatdate, getdate, nowdate
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.core import party as party_rules
 from crm_lifecycle.services import invoice_hold, lifecycle_events, locking, refusals, visibility
-from crm_lifecycle.services.records import customer_state, lock_rows, save_state
+from crm_lifecycle.services.records import customer_state, save_state
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -30,12 +30,14 @@ def refuse(error: core.DeactivationRefused):
 	refusals.throw(error, refusal_message(error), title=_("Not Possible"))
 
 
-def load_party(doctype: str, name: str) -> core.Party:
+def load_party(doctype: str, name: str, for_update: bool = False) -> core.Party:
+	"""The record's state; `for_update`: held until the transaction ends, and read as committed
+	(after waiting for another deactivation of it, this one sees its outcome, not the snapshot)."""
 	try:
 		core.check_party(doctype)
 	except core.DeactivationRefused as error:
 		refuse(error)
-	active = frappe.db.get_value(doctype, name, "crm_active")
+	active = frappe.db.get_value(doctype, name, "crm_active", for_update=for_update)
 	if active is None:
 		frappe.throw(_("{0} {1} not found").format(_(doctype), name), frappe.DoesNotExistError)
 	return core.Party(doctype=doctype, name=name, active=bool(active))
@@ -174,10 +176,9 @@ def deactivate(
 	held_until: str | None = None,
 ) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
-	party = load_party(doctype, name)
 	# the record's row first, its invoices' next (check_can_hold), as a bulk deactivation takes
 	# them: two deactivations of one customer queue up instead of deadlocking
-	lock_rows(doctype, [name])
+	party = load_party(doctype, name, for_update=True)
 	locking.check_write_to(doctype, name)
 	found = core.Preview(invoices=open_invoices(doctype, name), schedules=running_schedules(doctype, name))
 	try:
@@ -297,7 +298,7 @@ def deactivation_summary(plan: core.DeactivationPlan, held: int, uninvoiced: lis
 
 def reactivate(doctype: str, name: str) -> dict:
 	frappe.has_permission(doctype, "write", name, throw=True)
-	party = load_party(doctype, name)
+	party = load_party(doctype, name, for_update=True)
 	locking.check_write_to(doctype, name)
 	try:
 		core.check_reactivation(party)

@@ -5,7 +5,6 @@ Set-based: one UPDATE and one INSERT of timeline comments however many invoices 
 
 import frappe
 from frappe import _
-from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
@@ -88,7 +87,7 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 		"crm_hold_reason": reason or None,
 		"crm_held_until": held_until or None,
 	}
-	_write_hold(names, new, invoice_filter=DocType("Sales Invoice").docstatus == 1, now=now)
+	_write_hold(names, new, submitted_only=True, now=now)
 	events.changed("Sales Invoice", events.diff(old, new))
 	# the timeline shows a Comment's content as HTML: what a user typed is escaped
 	message = _("Payment reminders put on hold by {0}").format(
@@ -190,18 +189,26 @@ def _clear_hold(names: list[str]) -> None:
 	events.changed("Sales Invoice", events.diff(old, new))
 
 
-def _write_hold(names: list[str], values: dict, invoice_filter=None, now=None) -> None:
-	"""One UPDATE of the hold fields of `names`, touching `modified` as a save would."""
-	invoice = DocType("Sales Invoice")
-	query = frappe.qb.update(invoice)
-	for fieldname, value in values.items():
-		query = query.set(invoice[fieldname], value)
-	condition = invoice.name.isin(names)
-	if invoice_filter is not None:
-		condition &= invoice_filter
-	query.set(invoice.modified, now or now_datetime()).set(invoice.modified_by, frappe.session.user).where(
-		condition
-	).run()
+def _write_hold(names: list[str], values: dict, submitted_only: bool = False, now=None) -> None:
+	"""One UPDATE of the hold fields of `names`, touching `modified` as a save would. Through the
+	primary key, as records.update_by_name: for an IN list long compared with the table, MariaDB
+	would scan it and lock every Sales Invoice until the transaction ends."""
+	if not names:
+		return
+	assignments = ", ".join(f"`{fieldname}` = %({fieldname})s" for fieldname in values)
+	frappe.db.sql(
+		f"""
+		update `tabSales Invoice` force index (primary)
+		set {assignments}, `modified` = %(modified_)s, `modified_by` = %(modified_by_)s
+		where `name` in %(names_)s {"and `docstatus` = 1" if submitted_only else ""}
+		""",
+		{
+			**values,
+			"modified_": now or now_datetime(),
+			"modified_by_": frappe.session.user,
+			"names_": tuple(names),
+		},
+	)
 
 
 def add_comments(names: list[str], content: str) -> None:

@@ -336,16 +336,18 @@ def lock_refusals(doctype: str, names: list[str]) -> dict[str, str]:
 		return {}
 	user, now = frappe.session.user, now_datetime()
 	roles = set(frappe.get_roles(user))
-	suspects = [
-		name
-		for name, lock in cached_locks(doctype, names).items()
-		if not core.may_edit(lock, user, roles, now)
-	]
+	cached = cached_locks(doctype, names)
+	suspects = (
+		list(names)  # Redis cannot tell: the database decides for every record
+		if cached is None
+		else [name for name, lock in cached.items() if not core.may_edit(lock, user, roles, now)]
+	)
 	if not suspects:
 		return {}
 	# A locking read, through the unique index: the latest committed rows (a concurrent unlock
 	# may not have reached Redis yet, and a lock committed after this transaction's snapshot is
-	# not in it), and only these rows locked, where a scan would lock every lock row and gap.
+	# not in it), and only these rows (and the gaps of missing ones) locked, where a scan would
+	# lock every lock row and gap.
 	rows = frappe.db.sql(
 		"""
 		select reference_name, locked_by, locked_on, reason, expires_on

@@ -66,19 +66,15 @@ def _build_cache(doctype: str) -> dict[str, str]:
 	return entries
 
 
-def _stored_locks(doctype: str, names: list[str]) -> dict[str, core.Lock]:
+def _stored_lock(doctype: str, name: str) -> core.Lock | None:
 	lock = DocType(LOCK)
 	rows = (
 		frappe.qb.from_(lock)
-		.select(lock.reference_name, lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
-		.where((lock.reference_doctype == doctype) & lock.reference_name.isin(names))
+		.select(lock.locked_by, lock.locked_on, lock.reason, lock.expires_on)
+		.where((lock.reference_doctype == doctype) & (lock.reference_name == name))
 		.run()
 	)
-	return {name: core.Lock(*values) for name, *values in rows}
-
-
-def _stored_lock(doctype: str, name: str) -> core.Lock | None:
-	return _stored_locks(doctype, [name]).get(name)
+	return core.Lock(*rows[0]) if rows else None
 
 
 def cached_lock(doctype: str, name: str) -> core.Lock | None:
@@ -90,15 +86,16 @@ def cached_lock(doctype: str, name: str) -> core.Lock | None:
 	return lock_from(doctype, name, entry)
 
 
-def cached_locks(doctype: str, names: list[str]) -> dict[str, core.Lock]:
-	"""cached_lock for many records in one round trip: those of `names` Redis knows locked -> lock."""
+def cached_locks(doctype: str, names: list[str]) -> dict[str, core.Lock] | None:
+	"""cached_lock for many records in one round trip: those of `names` Redis knows locked ->
+	lock. None when Redis cannot tell (the set is not built, or Redis is down): building it here
+	would read this transaction's snapshot, which may be older than a lock committed meanwhile."""
 	try:
 		loaded, *raws = frappe.cache.hmget(_cache_key(doctype), [LOADED, *names])
 	except redis.exceptions.ConnectionError:
-		return _stored_locks(doctype, names)  # Redis down: ask the database
+		return None
 	if loaded is None:
-		built = _build_cache(doctype)
-		raws = [built[name].encode() if name in built else None for name in names]
+		return None
 	return {name: _decode(raw) for name, raw in zip(names, raws, strict=True) if raw}
 
 

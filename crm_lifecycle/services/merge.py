@@ -163,8 +163,11 @@ def preview(doctype: str, source: str, target: str) -> dict:
 
 def merge(doctype: str, source: str, target: str, keep: dict[str, str] | None = None) -> dict:
 	check_pair(doctype, source, target)
+	# both records change (the source disappears): held from here, so that a lock taken meanwhile
+	# waits for the merge instead of being carried from the source to the target by the rename;
+	# a lock held by somebody else refuses (403)
+	records.lock_rows(doctype, [source, target])
 	source_doc, target_doc = governance.load(doctype, source), governance.load(doctype, target)
-	# both records change (the source disappears): a lock held by somebody else refuses (403)
 	locking.check_write_to(doctype, source)
 	locking.check_write_to(doctype, target)
 	diffs = _differences(source_doc, target_doc, "write")

@@ -3,7 +3,8 @@
 A write checks for locks, then writes. Whoever locks the record in between must wait for the
 write to end, or the write must see the lock: a record is never written over a lock committed
 before the write. Each test holds a row in one connection to stop a write in a second connection
-at a known point, locks the record from a third, then lets the write go on.
+at a known point, waits until the database shows that connection inside its statement, locks
+the record from a third, then lets the write go on.
 """
 
 # ruff: noqa: F811  (tests take the imported `people` fixture as a parameter)
@@ -19,50 +20,90 @@ from tests.integration.test_locking import people  # noqa: F401  (a fixture)
 from tests.site import bench_path, site_name
 
 WAIT = 30  # seconds a thread waits for another at most: far longer than any step here takes
+STUCK_MS = 300  # a statement running this long here waits for a row lock: each takes milliseconds
 
 
-def connected(user: str, work, results: dict, key: str) -> threading.Thread:
-	"""`work()` in a connection of its own, as `user`, then committed; results[key] is its answer
-	(or the error it raised) and the moment it ended."""
+class Worker(threading.Thread):
+	"""`work()` in a database connection of its own, as `user`, then committed: its answer (or
+	the error it raised) and the moment it ended."""
 
-	def run():
+	def __init__(self, user: str, work):
+		super().__init__(daemon=True)
+		self.user, self.work = user, work
+		self.connection = self.answer = self.ended = None
+		self.ready = threading.Event()
+		self.start()
+		assert self.ready.wait(WAIT)
+
+	def run(self):
 		bench = bench_path()
 		frappe.init(site=site_name(bench), sites_path=str(bench / "sites"))
 		frappe.connect()
 		try:
-			frappe.set_user(user)
-			answer = work()
+			frappe.set_user(self.user)
+			self.connection = frappe.db.sql("select connection_id()")[0][0]
+			self.ready.set()
+			self.answer = self.work()
 			frappe.db.commit()
 		except Exception as error:
 			frappe.db.rollback()
-			answer = error
+			self.answer = error
 		finally:
-			results[key] = (answer, time.monotonic())
+			self.ended = time.monotonic()
+			self.ready.set()
 			frappe.destroy()
 
-	thread = threading.Thread(target=run, name=key)
-	thread.start()
-	return thread
+	def stuck(self) -> bool:
+		"""Whether it is inside a statement that waits (the database's process list says; a
+		connection sees its own user's), polled until it is, it ends, or WAIT passes."""
+		deadline = time.monotonic() + WAIT
+		while self.is_alive() and time.monotonic() < deadline:
+			running = frappe.db.sql(
+				"""select 1 from information_schema.processlist
+				where id = %s and command = 'Query' and time_ms > %s""",
+				(self.connection, STUCK_MS),
+			)
+			if running:
+				return True
+			time.sleep(0.05)
+		return False
+
+	def finish(self):
+		self.join(WAIT)
+		assert not self.is_alive()
+		return self.answer
 
 
-def holding_row(doctype: str, name: str, release: threading.Event) -> threading.Thread:
-	"""A connection that holds the record's row (FOR UPDATE, as a save in progress holds it)
-	until `release` is set, then rolls back."""
-	held = threading.Event()
+class RowHolder:
+	"""A connection holding a record's row (FOR UPDATE, as a save in progress holds it) until
+	released, then rolling back."""
 
-	def hold():
-		frappe.db.sql(f"select `name` from `tab{doctype}` where `name` = %s for update", name)
-		held.set()
-		release.wait(WAIT)
+	def __init__(self, doctype: str, name: str):
+		self.release = threading.Event()
+		held = threading.Event()
 
-	thread = connected("Administrator", hold, {}, "holder of the row")
-	assert held.wait(WAIT)
-	return thread
+		def hold():
+			frappe.db.sql(f"select `name` from `tab{doctype}` where `name` = %s for update", name)
+			held.set()
+			self.release.wait(WAIT)
+
+		self.worker = Worker("Administrator", hold)
+		assert held.wait(WAIT)
+
+	def let_go(self) -> float:
+		self.release.set()
+		self.worker.finish()
+		return time.monotonic()
 
 
-def still_waiting(results: dict, key: str, seconds: float = 1.0) -> bool:
-	time.sleep(seconds)
-	return key not in results
+def locked_after_written(doctype: str, name: str) -> bool:
+	"""Whether the record's lock row was made after the record's last write, as the database
+	recorded both (a new snapshot first: what the other connections committed)."""
+	frappe.db.rollback()
+	locked = frappe.db.get_value(
+		"Lifecycle Lock", {"reference_doctype": doctype, "reference_name": name}, "creation"
+	)
+	return locked > frappe.db.get_value(doctype, name, "modified")
 
 
 @pytest.fixture
@@ -83,54 +124,46 @@ def test_a_lock_waits_for_a_write_of_its_record_in_progress(committed, people, u
 	in between: a lock asked for meanwhile waits for the save to end."""
 	customer = committed.make_customer().name
 	unlocked_afterwards.append(customer)
-	release, results = threading.Event(), {}
-	row = holding_row("Customer", customer, release)
-	locker = connected(people["holder"], lambda: locking.lock("Customer", customer), results, "lock")
+	row = RowHolder("Customer", customer)
+	locker = Worker(people["holder"], lambda: locking.lock("Customer", customer))
 	try:
-		assert still_waiting(results, "lock"), results  # before: locked at once, under the save
+		assert locker.stuck(), locker.answer  # before: locked at once, under the save
 	finally:
-		release.set()
-		row.join(WAIT)
-		locker.join(WAIT)
-	answer, _ended = results["lock"]
+		released = row.let_go()
+	answer = locker.finish()
 	assert isinstance(answer, dict) and answer["locked_by"] == people["holder"], answer
+	assert locker.ended > released
 
 
 def test_deactivating_many_never_writes_over_a_lock_taken_meanwhile(committed, people, unlocked_afterwards):
 	"""The bulk deactivation checks the customers' locks, then writes them and holds their
-	invoices. Stopped before the invoices (a colleague's connection holds one) while the holder
+	invoices. Stopped at the invoices (a colleague's connection holds one) while the holder
 	locks the customer: the lock waits for the deactivation, or the deactivation refuses."""
 	customer = committed.make_customer().name
 	invoice = committed.make_sales_invoice(customer).name
 	unlocked_afterwards.append(customer)
-	release, results = threading.Event(), {}
-	row = holding_row("Sales Invoice", invoice, release)
+	row = RowHolder("Sales Invoice", invoice)
 
 	def deactivate():
 		return deactivation_bulk.deactivate_many("Customer", [customer], hold_invoices=True, reason="race")
 
-	bulk = connected(people["other"], deactivate, results, "deactivate")
-	locker = None
+	bulk = Worker(people["other"], deactivate)
 	try:
-		assert still_waiting(results, "deactivate"), results  # it waits for the invoice
-		locker = connected(people["holder"], lambda: locking.lock("Customer", customer), results, "lock")
-		still_waiting(results, "lock")
+		assert bulk.stuck(), bulk.answer  # at the invoice
+		locker = Worker(people["holder"], lambda: locking.lock("Customer", customer))
+		assert locker.stuck(), locker.answer  # before: locked at once, under the write
 	finally:
-		release.set()
-		row.join(WAIT)
-		bulk.join(WAIT)
-		if locker:
-			locker.join(WAIT)
-	(deactivated, deactivated_at), (locked, locked_at) = results["deactivate"], results["lock"]
-	assert isinstance(deactivated, list) and isinstance(locked, dict), results
+		row.let_go()
+	deactivated, locked = bulk.finish(), locker.finish()
+	assert isinstance(deactivated, list) and isinstance(locked, dict), (deactivated, locked)
 	assert locked["locked_by"] == people["holder"]
-	frappe.db.rollback()  # a new snapshot: what the other connections committed
 	if deactivated[0]["ok"]:
 		# before: locked while the deactivation waited, then deactivated all the same
-		assert locked_at > deactivated_at, results
+		assert locked_after_written("Customer", customer)
 		assert frappe.db.get_value("Customer", customer, "crm_active") == 0
 	else:
 		assert deactivated[0]["error"].startswith("Locked by"), deactivated
+		frappe.db.rollback()
 		assert frappe.db.get_value("Customer", customer, "crm_active") == 1
 
 
@@ -140,69 +173,81 @@ def test_a_transfer_never_writes_over_a_lock_taken_meanwhile(committed, people, 
 	the account is never moved over a committed lock."""
 	customer = committed.make_customer().name
 	unlocked_afterwards.append(customer)
-	release, results = threading.Event(), {}
-	row = holding_row("Customer", customer, release)
-
-	def transfer():
-		return accounts.transfer([customer], people["manager"])
-
-	mover = connected(people["other"], transfer, results, "transfer")
-	locker = None
+	row = RowHolder("Customer", customer)
+	mover = Worker(people["other"], lambda: accounts.transfer([customer], people["manager"]))
 	try:
-		assert still_waiting(results, "transfer"), results  # it waits for the save
-		locker = connected(people["holder"], lambda: locking.lock("Customer", customer), results, "lock")
-		still_waiting(results, "lock")
+		assert mover.stuck(), mover.answer  # at the account
+		locker = Worker(people["holder"], lambda: locking.lock("Customer", customer))
+		assert locker.stuck(), locker.answer  # before: locked at once, under the write
 	finally:
-		release.set()
-		row.join(WAIT)
-		mover.join(WAIT)
-		if locker:
-			locker.join(WAIT)
-	(moved, moved_at), (locked, locked_at) = results["transfer"], results["lock"]
-	assert isinstance(moved, dict) and isinstance(locked, dict), results
+		row.let_go()
+	moved, locked = mover.finish(), locker.finish()
+	assert isinstance(moved, dict) and isinstance(locked, dict), (moved, locked)
 	assert locked["locked_by"] == people["holder"]
 	[result] = moved["results"]
-	frappe.db.rollback()
-	owner = frappe.db.get_value("Customer", customer, "account_manager")
 	if result["ok"]:
 		# before: locked while the transfer waited for the save, then moved all the same
-		assert locked_at > moved_at, results
-		assert owner == people["manager"]
+		assert locked_after_written("Customer", customer)
+		assert frappe.db.get_value("Customer", customer, "account_manager") == people["manager"]
 	else:
 		assert result["error"].startswith("Locked by"), result
-		assert not owner
+		frappe.db.rollback()
+		assert not frappe.db.get_value("Customer", customer, "account_manager")
 
 
-def test_one_and_many_deactivations_of_a_customer_at_once_queue_up(committed, people):
-	"""Both take the customer's row before its invoices' rows: the second waits for the first and
-	finds the customer inactive, where taking them in opposite orders deadlocked one of them."""
-	customer = committed.make_customer().name
-	invoice = committed.make_sales_invoice(customer).name
-	release, results = threading.Event(), {}
-	row = holding_row("Sales Invoice", invoice, release)
-
+def deactivations(customer: str) -> tuple:
 	def one():
 		return deactivation.deactivate("Customer", customer, hold_invoices=True, reason="one")
 
 	def many():
 		return deactivation_bulk.deactivate_many("Customer", [customer], hold_invoices=True, reason="many")
 
-	threads = [connected(people["other"], one, results, "one")]
+	return one, many
+
+
+def test_one_then_many_deactivations_of_a_customer_queue_up(committed, people):
+	"""Both take the customer's row before its invoices' rows: the second waits for the first and
+	finds the customer inactive, where taking them in opposite orders deadlocked one of them."""
+	customer = committed.make_customer().name
+	invoice = committed.make_sales_invoice(customer).name
+	one, many = deactivations(customer)
+	row = RowHolder("Sales Invoice", invoice)
+	single = Worker(people["other"], one)
 	try:
-		assert still_waiting(results, "one", 0.5), results  # it waits for the invoice
-		threads.append(connected(people["holder"], many, results, "many"))
-		still_waiting(results, "many", 0.5)
+		assert single.stuck(), single.answer  # at the invoice, holding the customer
+		bulk = Worker(people["holder"], many)
+		assert bulk.stuck(), bulk.answer  # at the customer
 	finally:
-		release.set()
-		row.join(WAIT)
-		for thread in threads:
-			thread.join(WAIT)
-	(single, _at), (bulk, _at) = results["one"], results["many"]
-	assert isinstance(single, dict) and isinstance(bulk, list), results  # before: a deadlock error
-	assert single["active"] == 0
-	assert not bulk[0]["ok"] and "inactive" in bulk[0]["error"], bulk
+		row.let_go()
+	done, refused = single.finish(), bulk.finish()
+	assert isinstance(done, dict) and isinstance(refused, list), (done, refused)  # before: a deadlock
+	assert done["active"] == 0
+	assert not refused[0]["ok"] and "already inactive" in refused[0]["error"], refused
 	frappe.db.rollback()
-	assert frappe.db.get_value("Sales Invoice", invoice, "crm_reminders_on_hold") == 1
+	assert frappe.db.get_value("Sales Invoice", invoice, "crm_hold_reason") == "one"
+
+
+def test_many_then_one_deactivations_of_a_customer_queue_up(committed, people):
+	"""The other way round: the single deactivation waits for the bulk one and then reads the
+	customer as committed, inactive, instead of deactivating it again from its old snapshot."""
+	customer = committed.make_customer().name
+	invoice = committed.make_sales_invoice(customer).name
+	one, many = deactivations(customer)
+	row = RowHolder("Sales Invoice", invoice)
+	bulk = Worker(people["holder"], many)
+	try:
+		assert bulk.stuck(), bulk.answer  # at the invoice, holding the customer
+		single = Worker(people["other"], one)
+		assert single.stuck(), single.answer  # at the customer
+	finally:
+		row.let_go()
+	done, refused = bulk.finish(), single.finish()
+	assert done == [{"name": customer, "ok": True}], done
+	# before: deactivated a second time, its invoice's hold written over
+	assert isinstance(refused, frappe.ValidationError) and "already inactive" in str(refused), refused
+	frappe.db.rollback()
+	assert frappe.db.get_value("Sales Invoice", invoice, "crm_hold_reason") == "many"
+	assert len(frappe.get_all("Lifecycle Event", {"reference_name": customer, "event": "Deactivated"})) == 1
 
 
 def test_a_bulk_deactivation_under_way_holds_up_only_its_own_records(committed, people, unlocked_afterwards):
@@ -211,11 +256,7 @@ def test_a_bulk_deactivation_under_way_holds_up_only_its_own_records(committed, 
 	customer, other = committed.make_customer().name, committed.make_customer().name
 	invoice = committed.make_sales_invoice(customer).name
 	unlocked_afterwards.append(other)
-	release, results = threading.Event(), {}
-	row = holding_row("Sales Invoice", invoice, release)
-
-	def deactivate():
-		return deactivation_bulk.deactivate_many("Customer", [customer], hold_invoices=True, reason="busy")
+	row = RowHolder("Sales Invoice", invoice)
 
 	def save_and_lock():
 		doc = frappe.get_doc("Customer", other)
@@ -223,17 +264,14 @@ def test_a_bulk_deactivation_under_way_holds_up_only_its_own_records(committed, 
 		doc.save()
 		return locking.lock("Customer", other)
 
-	threads = [connected(people["other"], deactivate, results, "deactivate")]
+	bulk = Worker(people["other"], deactivations(customer)[1])
 	try:
-		assert still_waiting(results, "deactivate", 0.5), results
-		threads.append(connected(people["holder"], save_and_lock, results, "other customer"))
-		threads[-1].join(WAIT / 2)
-		assert "other customer" in results, "held up by the deactivation"
-		assert "deactivate" not in results
+		assert bulk.stuck(), bulk.answer
+		elsewhere = Worker(people["holder"], save_and_lock)
+		elsewhere.join(WAIT / 2)
+		assert not elsewhere.is_alive(), "held up by the deactivation"
+		assert bulk.is_alive()
 	finally:
-		release.set()
-		row.join(WAIT)
-		for thread in threads:
-			thread.join(WAIT)
-	assert results["other customer"][0]["locked_by"] == people["holder"], results
-	assert results["deactivate"][0] == [{"name": customer, "ok": True}], results
+		row.let_go()
+	assert elsewhere.finish()["locked_by"] == people["holder"]
+	assert bulk.finish() == [{"name": customer, "ok": True}]
