@@ -275,3 +275,32 @@ def test_a_bulk_deactivation_under_way_holds_up_only_its_own_records(committed, 
 		row.let_go()
 	assert elsewhere.finish()["locked_by"] == people["holder"]
 	assert bulk.finish() == [{"name": customer, "ok": True}]
+
+
+def test_a_bulk_action_sees_a_lock_newer_than_its_snapshot_when_redis_cannot_tell(
+	committed, people, unlocked_afterwards
+):
+	"""The Redis lock set is gone (expired, say) and the deactivation's transaction read before a
+	lock was committed: the database decides, read as committed, not the old snapshot."""
+	customer = committed.make_customer().name
+	unlocked_afterwards.append(customer)
+	snapshot, go = threading.Event(), threading.Event()
+
+	def deactivate():
+		frappe.db.get_value("Customer", customer, "crm_active")  # this transaction's snapshot
+		snapshot.set()
+		go.wait(WAIT)
+		return deactivation_bulk.deactivate_many("Customer", [customer], reason="after the lock")
+
+	bulk = Worker(people["other"], deactivate)
+	try:
+		assert snapshot.wait(WAIT)
+		locker = Worker(people["holder"], lambda: locking.lock("Customer", customer))
+		assert locker.finish()["locked_by"] == people["holder"]
+		locking.forget_cache("Customer")
+	finally:
+		go.set()
+	[result] = bulk.finish()
+	assert not result["ok"] and result["error"].startswith("Locked by"), result  # before: deactivated
+	frappe.db.rollback()
+	assert frappe.db.get_value("Customer", customer, "crm_active") == 1
