@@ -51,6 +51,22 @@ def delete_all(created: list[tuple[str, str]]) -> None:
 		frappe.delete_doc(doctype, name, force=True, ignore_permissions=True, delete_permanently=True)
 
 
+def delete_locks(names: list[str], comments: bool = False) -> None:
+	"""After a test that committed locks on these customers: their lock rows and lock history
+	(and, with `comments`, their timeline) deleted and committed, the Redis lock set dropped. A
+	lock left behind would be logged as "Released" when its record is deleted."""
+	frappe.db.rollback()
+	for name in names:
+		frappe.db.delete("Lifecycle Lock", {"reference_name": name})
+		frappe.db.delete("Lifecycle Lock Log", {"reference_name": name})
+		if comments:
+			frappe.db.delete("Comment", {"reference_name": name})
+	frappe.db.commit()
+	from crm_lifecycle.services import locking
+
+	locking.forget_cache("Customer")
+
+
 def unique(prefix: str) -> str:
 	return f"{prefix} {frappe.generate_hash(length=8)}"
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 import frappe
 
 from crm_lifecycle.services import locking
+from tests import factories
 from tests.e2e.desk import open_menu_item, shown_dialog
 
 ROLES = ["Sales User", "Sales Manager", "Sales Master Manager"]
@@ -37,12 +38,8 @@ def cleanup_history():
 	yield names
 	frappe.db.rollback()
 	for name in names:
-		# a lock left by a failed run would be logged as "Released" when the customer goes
-		frappe.db.delete("Lifecycle Lock", {"reference_name": name})
-		frappe.db.delete("Lifecycle Lock Log", {"reference_name": name})
 		frappe.db.delete("Notification Log", {"document_name": name})
-	frappe.db.commit()
-	locking.forget_cache("Customer")
+	factories.delete_locks(names)  # commits
 
 
 def test_lock_banner_read_only_list_indicator_and_admin_unlock(

@@ -107,8 +107,4 @@ def test_stored_markup_never_runs_for_a_colleague(login, committed, users, web_s
 		no_script_ran(page)
 		screenshot(page)
 	finally:
-		frappe.db.rollback()
-		frappe.db.delete("Lifecycle Lock", {"reference_name": customer.name})
-		frappe.db.delete("Lifecycle Lock Log", {"reference_name": customer.name})
-		frappe.db.commit()
-		locking.forget_cache("Customer")
+		factories.delete_locks([customer.name])

@@ -394,9 +394,4 @@ def test_two_connections_locking_at_once_exactly_one_wins(committed, people):
 		frappe.db.rollback()
 		assert frappe.db.count("Lifecycle Lock", {"reference_name": customer}) == 1
 	finally:
-		frappe.db.rollback()
-		frappe.db.delete("Lifecycle Lock", {"reference_name": customer})
-		frappe.db.delete("Lifecycle Lock Log", {"reference_name": customer})
-		frappe.db.delete("Comment", {"reference_name": customer})
-		frappe.db.commit()
-		locking.forget_cache("Customer")
+		factories.delete_locks([customer], comments=True)

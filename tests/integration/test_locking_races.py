@@ -16,6 +16,7 @@ import pytest
 import frappe
 
 from crm_lifecycle.services import accounts, deactivation, deactivation_bulk, locking
+from tests import factories
 from tests.integration.test_locking import people  # noqa: F401  (a fixture)
 from tests.site import bench_path, site_name
 
@@ -106,17 +107,27 @@ def locked_after_written(doctype: str, name: str) -> bool:
 	return locked > frappe.db.get_value(doctype, name, "modified")
 
 
+def in_turn(held: tuple[str, str], first: tuple, second: tuple) -> tuple:
+	"""While another connection holds the row `held` (doctype, name): (user, work) `first` runs
+	until it waits in a statement, then `second` until it waits too; then all go on. Their
+	answers, in that order."""
+	row = RowHolder(*held)
+	try:
+		earlier = Worker(*first)
+		assert earlier.stuck(), earlier.answer
+		later = Worker(*second)
+		assert later.stuck(), later.answer  # a lock, before the fix: taken at once, under the write
+	finally:
+		row.let_go()
+	return earlier.finish(), later.finish()
+
+
 @pytest.fixture
 def unlocked_afterwards():
 	"""The records the test locked, unlocked again (their lock rows, history and comments gone)."""
 	names: list[str] = []
 	yield names
-	frappe.db.rollback()
-	for name in names:
-		for doctype in ("Lifecycle Lock", "Lifecycle Lock Log", "Comment"):
-			frappe.db.delete(doctype, {"reference_name": name})
-	frappe.db.commit()
-	locking.forget_cache("Customer")
+	factories.delete_locks(names, comments=True)
 
 
 def test_a_lock_waits_for_a_write_of_its_record_in_progress(committed, people, unlocked_afterwards):
@@ -142,19 +153,15 @@ def test_deactivating_many_never_writes_over_a_lock_taken_meanwhile(committed, p
 	customer = committed.make_customer().name
 	invoice = committed.make_sales_invoice(customer).name
 	unlocked_afterwards.append(customer)
-	row = RowHolder("Sales Invoice", invoice)
 
 	def deactivate():
 		return deactivation_bulk.deactivate_many("Customer", [customer], hold_invoices=True, reason="race")
 
-	bulk = Worker(people["other"], deactivate)
-	try:
-		assert bulk.stuck(), bulk.answer  # at the invoice
-		locker = Worker(people["holder"], lambda: locking.lock("Customer", customer))
-		assert locker.stuck(), locker.answer  # before: locked at once, under the write
-	finally:
-		row.let_go()
-	deactivated, locked = bulk.finish(), locker.finish()
+	deactivated, locked = in_turn(
+		("Sales Invoice", invoice),
+		(people["other"], deactivate),
+		(people["holder"], lambda: locking.lock("Customer", customer)),
+	)
 	assert isinstance(deactivated, list) and isinstance(locked, dict), (deactivated, locked)
 	assert locked["locked_by"] == people["holder"]
 	if deactivated[0]["ok"]:
@@ -173,15 +180,11 @@ def test_a_transfer_never_writes_over_a_lock_taken_meanwhile(committed, people, 
 	the account is never moved over a committed lock."""
 	customer = committed.make_customer().name
 	unlocked_afterwards.append(customer)
-	row = RowHolder("Customer", customer)
-	mover = Worker(people["other"], lambda: accounts.transfer([customer], people["manager"]))
-	try:
-		assert mover.stuck(), mover.answer  # at the account
-		locker = Worker(people["holder"], lambda: locking.lock("Customer", customer))
-		assert locker.stuck(), locker.answer  # before: locked at once, under the write
-	finally:
-		row.let_go()
-	moved, locked = mover.finish(), locker.finish()
+	moved, locked = in_turn(
+		("Customer", customer),
+		(people["other"], lambda: accounts.transfer([customer], people["manager"])),
+		(people["holder"], lambda: locking.lock("Customer", customer)),
+	)
 	assert isinstance(moved, dict) and isinstance(locked, dict), (moved, locked)
 	assert locked["locked_by"] == people["holder"]
 	[result] = moved["results"]
@@ -211,15 +214,7 @@ def test_one_then_many_deactivations_of_a_customer_queue_up(committed, people):
 	customer = committed.make_customer().name
 	invoice = committed.make_sales_invoice(customer).name
 	one, many = deactivations(customer)
-	row = RowHolder("Sales Invoice", invoice)
-	single = Worker(people["other"], one)
-	try:
-		assert single.stuck(), single.answer  # at the invoice, holding the customer
-		bulk = Worker(people["holder"], many)
-		assert bulk.stuck(), bulk.answer  # at the customer
-	finally:
-		row.let_go()
-	done, refused = single.finish(), bulk.finish()
+	done, refused = in_turn(("Sales Invoice", invoice), (people["other"], one), (people["holder"], many))
 	assert isinstance(done, dict) and isinstance(refused, list), (done, refused)  # before: a deadlock
 	assert done["active"] == 0
 	assert not refused[0]["ok"] and "already inactive" in refused[0]["error"], refused
@@ -233,15 +228,7 @@ def test_many_then_one_deactivations_of_a_customer_queue_up(committed, people):
 	customer = committed.make_customer().name
 	invoice = committed.make_sales_invoice(customer).name
 	one, many = deactivations(customer)
-	row = RowHolder("Sales Invoice", invoice)
-	bulk = Worker(people["holder"], many)
-	try:
-		assert bulk.stuck(), bulk.answer  # at the invoice, holding the customer
-		single = Worker(people["other"], one)
-		assert single.stuck(), single.answer  # at the customer
-	finally:
-		row.let_go()
-	done, refused = bulk.finish(), single.finish()
+	done, refused = in_turn(("Sales Invoice", invoice), (people["holder"], many), (people["other"], one))
 	assert done == [{"name": customer, "ok": True}], done
 	# before: deactivated a second time, its invoice's hold written over
 	assert isinstance(refused, frappe.ValidationError) and "already inactive" in str(refused), refused
