@@ -8,7 +8,7 @@ from frappe import _
 from frappe.utils import getdate, now_datetime, nowdate
 
 from crm_lifecycle.core import invoice_hold as core
-from crm_lifecycle.services import events, locking, records, write_access
+from crm_lifecycle.services import locking, records, write_access
 from crm_lifecycle.services.text import clean
 
 HOLD_FIELDS = ("crm_reminders_on_hold", "crm_held_by", "crm_held_on", "crm_hold_reason", "crm_held_until")
@@ -77,18 +77,15 @@ def hold(names: list[str], reason: str | None = None, held_until: str | None = N
 	"""Put the given invoices on hold; returns how many were held."""
 	if held_until and getdate(held_until) < getdate(nowdate()):
 		frappe.throw(_("'Held Until' cannot be in the past."), frappe.ValidationError)
-	now, user = now_datetime(), frappe.session.user
-	reason = clean(reason)
-	old = events.before("Sales Invoice", names, HOLD_FIELDS, {"docstatus": 1})
+	user, reason = frappe.session.user, clean(reason)
 	new = {
 		"crm_reminders_on_hold": 1,
 		"crm_held_by": user,
-		"crm_held_on": now,
+		"crm_held_on": now_datetime(),
 		"crm_hold_reason": reason or None,
 		"crm_held_until": held_until or None,
 	}
-	_write_hold(names, new, submitted_only=True, now=now)
-	events.changed("Sales Invoice", events.diff(old, new))
+	records.update_by_name("Sales Invoice", names, new, submitted_only=True)
 	# the timeline shows a Comment's content as HTML: what a user typed is escaped
 	message = _("Payment reminders put on hold by {0}").format(
 		frappe.utils.escape_html(frappe.utils.get_fullname(user))
@@ -182,33 +179,8 @@ def held_among(names: list[str]) -> list[str]:
 
 
 def _clear_hold(names: list[str]) -> None:
-	now = now_datetime()
 	new = {fieldname: 0 if fieldname == "crm_reminders_on_hold" else None for fieldname in HOLD_FIELDS}
-	old = events.before("Sales Invoice", names, HOLD_FIELDS)
-	_write_hold(names, new, now=now)
-	events.changed("Sales Invoice", events.diff(old, new))
-
-
-def _write_hold(names: list[str], values: dict, submitted_only: bool = False, now=None) -> None:
-	"""One UPDATE of the hold fields of `names`, touching `modified` as a save would. Through the
-	primary key, as records.update_by_name: for an IN list long compared with the table, MariaDB
-	would scan it and lock every Sales Invoice until the transaction ends."""
-	if not names:
-		return
-	assignments = ", ".join(f"`{fieldname}` = %({fieldname})s" for fieldname in values)
-	frappe.db.sql(
-		f"""
-		update `tabSales Invoice` force index (primary)
-		set {assignments}, `modified` = %(modified_)s, `modified_by` = %(modified_by_)s
-		where `name` in %(names_)s {"and `docstatus` = 1" if submitted_only else ""}
-		""",
-		{
-			**values,
-			"modified_": now or now_datetime(),
-			"modified_by_": frappe.session.user,
-			"names_": tuple(names),
-		},
-	)
+	records.update_by_name("Sales Invoice", names, new)
 
 
 def add_comments(names: list[str], content: str) -> None:

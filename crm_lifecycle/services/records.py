@@ -162,19 +162,23 @@ def add_timeline_entries(doctype: str, names: list[str], content: str) -> None:
 	)
 
 
-def update_by_name(doctype: str, names: list[str], values: dict, touch: bool = True) -> None:
+def update_by_name(
+	doctype: str, names: list[str], values: dict, touch: bool = True, submitted_only: bool = False
+) -> None:
 	"""One UPDATE of the named rows, through the primary key: for an IN list long compared with
 	what it believes the table holds, MariaDB would scan the whole table instead, and an UPDATE
-	locks every row it scans until the transaction ends, not only the N named ones."""
+	locks every row it scans until the transaction ends, not only the N named ones.
+	`submitted_only`: the submitted ones among them (docstatus 1, as the row is when written)."""
 	if not names:
 		return
 	changes = values
 	if touch:
-		old = events.before(doctype, names, changes)
+		old = events.before(doctype, names, changes, {"docstatus": 1} if submitted_only else None)
 		values = {**values, "modified": now_datetime(), "modified_by": frappe.session.user}
 	assignments = ", ".join(f"`{fieldname}` = %({fieldname})s" for fieldname in values)
+	submitted = " and `docstatus` = 1" if submitted_only else ""
 	frappe.db.sql(
-		f"update `tab{doctype}` force index (primary) set {assignments} where `name` in %(names_)s",
+		f"update `tab{doctype}` force index (primary) set {assignments} where `name` in %(names_)s{submitted}",
 		{**values, "names_": tuple(names)},
 	)
 	frappe.clear_document_cache(doctype)
