@@ -3,12 +3,21 @@ holding the same data, one with crm_lifecycle installed and one without.
 
     <bench>/env/bin/python -m benchmarks.bench_tax [ROUNDS] [--explain]   (default 40 rounds)
 
-FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app first). Each site
-has a thread of this one process, with its own connection and transaction, as a threaded web
-server serves several sites: both share one interpreter, heap and CPU placement. Each makes the
-data with plain ERPNext calls, then runs an operation whenever the driver asks, each like a new
-request, from a savepoint that is rolled back after it, so every round meets the same data;
-per round and operation the driver asks both sites in ABBA order, so drift hits both alike.
+    <bench>/env/bin/python -m benchmarks.bench_tax --schema-site SITE
+
+FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app first). The first
+may instead be a site without the app that carries the app's schema (--schema-site puts it
+there and commits): its custom fields and property setters from crm_lifecycle.setup.custom_fields,
+but a field whose options name one of the app's own DocTypes (a contact's portal rights table).
+Against the plain site it measures what the app's fields cost ERPNext before any of its code
+runs; a second plain site there measures what two sites differ by alone (the method's control).
+
+Each site has a thread of this one process, with its own connection and transaction, as a
+threaded web server serves several sites: both share one interpreter, heap and CPU placement.
+Each makes the data with plain ERPNext calls, then runs an operation whenever the driver asks,
+each like a new request, from a savepoint that is rolled back after it, so every round meets the
+same data; per round and operation the driver asks both sites in ABBA order, so drift hits both
+alike.
 Printed per operation: the median time on each site, the overhead (ratio of the medians;
 "paired": median of each round's own ratio, with its 95 % bootstrap interval, which says how
 far this machine's noise lets it move), the extra SQL statements (MariaDB's own counter) and a
@@ -342,6 +351,7 @@ class Site(threading.Thread):
 			ops = operations(data)
 			versions = {"frappe": frappe.__version__, "erpnext": erpnext.__version__}
 			fields = len(frappe.get_meta("Customer").fields)
+			schema = app_schema()
 			app_time = AppTime(self)
 			if "crm_lifecycle" in frappe.get_installed_apps():
 				app_time.install()
@@ -350,6 +360,7 @@ class Site(threading.Thread):
 					**versions,
 					"apps": frappe.get_installed_apps(),
 					"customer_fields": fields,
+					"schema": schema,
 					"timed_functions": app_time.functions,
 				}
 			)
@@ -385,6 +396,54 @@ class Site(threading.Thread):
 				f"{self.site}: rolled back; COMMITs sent meanwhile: {commits() - committed}", file=sys.stderr
 			)
 			frappe.destroy()
+
+
+def schema_fields() -> dict[str, list[dict]]:
+	"""The app's custom fields that a site without the app can hold: all but those whose options
+	name one of its own DocTypes (named "Lifecycle ..." or "CRM Lifecycle ...")."""
+	from crm_lifecycle.setup.custom_fields import CUSTOM_FIELDS
+
+	def own(field: dict) -> bool:
+		return field["fieldtype"] in ("Link", "Table", "Table MultiSelect") and field.get(
+			"options", ""
+		).startswith(("Lifecycle ", "CRM Lifecycle "))
+
+	return {doctype: [field for field in rows if not own(field)] for doctype, rows in CUSTOM_FIELDS.items()}
+
+
+def make_schema_site(site: str) -> None:
+	"""The app's schema (schema_fields and its property setters) on a site without the app."""
+	from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+	from crm_lifecycle.setup import install
+
+	os.chdir(bench_path() / "sites")
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	try:
+		assert "crm_lifecycle" not in frappe.get_installed_apps(), f"{site} has the app itself"
+		create_custom_fields(schema_fields(), ignore_validate=True, update=True)
+		install.make_property_setters()
+		frappe.db.commit()
+		print(f"{site}: the app's schema is there ({app_schema()})")
+	finally:
+		frappe.destroy()
+
+
+def app_schema() -> str:
+	"""all, none or some: which of the app's custom fields (schema_fields) and property setters
+	the site has."""
+	from crm_lifecycle.setup.custom_fields import PROPERTY_SETTERS
+
+	fields = [(doctype, field["fieldname"]) for doctype, rows in schema_fields().items() for field in rows]
+	found = sum(bool(frappe.db.exists("Custom Field", {"dt": dt, "fieldname": name})) for dt, name in fields)
+	setters = [
+		{"doc_type": doctype, "property": prop, "value": value}
+		| ({"field_name": fieldname} if fieldname else {"doctype_or_field": "DocType"})
+		for doctype, fieldname, prop, value, _type in PROPERTY_SETTERS
+	]
+	found += sum(bool(frappe.db.exists("Property Setter", filters)) for filters in setters)
+	return "all" if found == len(fields) + len(setters) else "some" if found else "none"
 
 
 def commits() -> int:
@@ -467,7 +526,11 @@ def main(rounds: int, explain: bool) -> None:
 	app, plain = Site(sites[0]), Site(sites[1])
 	try:
 		ready = {site: site.ask() for site in (app, plain)}  # both set up at the same time
-		assert "crm_lifecycle" in ready[app]["apps"] and "crm_lifecycle" not in ready[plain]["apps"], ready
+		with_app = "crm_lifecycle" in ready[app]["apps"]
+		# the other site is plain ERPNext; the first has the app, or its whole schema, or (a
+		# control of the method: what two sites differ by alone) neither
+		assert ready[app]["schema"] == "all" or (ready[app]["schema"] == "none" and not with_app), ready
+		assert "crm_lifecycle" not in ready[plain]["apps"] and ready[plain]["schema"] == "none", ready
 		answers = {(w, op): [] for w in (app, plain) for op in OPS + PARTS}
 		for index in range(WARM_UP + rounds):
 			for position, op in enumerate(OPS + PARTS):
@@ -476,7 +539,14 @@ def main(rounds: int, explain: bool) -> None:
 					if index >= WARM_UP:
 						answers[w, op].append(answer)
 
-		print(f"Frappe {ready[app]['frappe']} / ERPNext {ready[app]['erpnext']}: {app.site} (with the app)")
+		what = (
+			"with the app"
+			if with_app
+			else "with the app's fields and property setters, not its code"
+			if ready[app]["schema"] == "all"
+			else "another plain site: a control, both sides the same"
+		)
+		print(f"Frappe {ready[app]['frappe']} / ERPNext {ready[app]['erpnext']}: {app.site} ({what})")
 		print(f"against {plain.site} (without), {rounds} rounds after {WARM_UP} warm-up, ABBA, medians")
 		print(
 			f"  {'operation':14} {'without':>10} {'with':>10} {'overhead':>9} "
@@ -509,19 +579,20 @@ def main(rounds: int, explain: bool) -> None:
 			f"  ok: the interval is within {TARGET:g} %; over: all of it is above; noise: the noise"
 			" of this machine is larger than the target"
 		)
-		print(
-			f"The app's own code in each operation ({ready[app]['timed_functions']} functions its hooks"
-			" name, timed where Frappe calls them): median per round, its share of the operation"
-		)
-		for op in OPS:
-			spent = [answer["app_ms"] for answer in answers[app, op]]
-			shares = [answer["app_ms"] / answer["ms"] for answer in answers[app, op]]
-			low, high = (100 * bound for bound in interval(shares))
-			verdict = "ok" if high <= TARGET else "over" if low > TARGET else "noise"
+		if with_app:  # a site with the app's schema alone has no code of the app's to time
 			print(
-				f"  {op:14} {statistics.median(spent):7.3f} ms {100 * statistics.median(shares):7.3f}%"
-				f" [{low:6.3f}, {high:6.3f}]  {verdict}"
+				f"The app's own code in each operation ({ready[app]['timed_functions']} functions its hooks"
+				" name, timed where Frappe calls them): median per round, its share of the operation"
 			)
+			for op in OPS:
+				spent = [answer["app_ms"] for answer in answers[app, op]]
+				shares = [answer["app_ms"] / answer["ms"] for answer in answers[app, op]]
+				low, high = (100 * bound for bound in interval(shares))
+				verdict = "ok" if high <= TARGET else "over" if low > TARGET else "noise"
+				print(
+					f"  {op:14} {statistics.median(spent):7.3f} ms {100 * statistics.median(shares):7.3f}%"
+					f" [{low:6.3f}, {high:6.3f}]  {verdict}"
+				)
 		if explain:
 			show_differences(app, plain)
 	finally:
@@ -530,5 +601,8 @@ def main(rounds: int, explain: bool) -> None:
 
 
 if __name__ == "__main__":
-	arguments = [arg for arg in sys.argv[1:] if arg != "--explain"]
-	main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv)
+	if sys.argv[1:2] == ["--schema-site"]:
+		make_schema_site(sys.argv[2])
+	else:
+		arguments = [arg for arg in sys.argv[1:] if arg != "--explain"]
+		main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv)
