@@ -1,14 +1,17 @@
 """The app's tax on ERPNext's hot paths (issue #17): the same workload on two sites of one bench
 holding the same data, one with crm_lifecycle installed and one without.
 
-    <bench>/env/bin/python -m benchmarks.bench_tax [ROUNDS] [--explain]   (default 40 rounds)
+    <bench>/env/bin/python -m benchmarks.bench_tax [ROUNDS] [--explain] [--ops=OP,...]
+      (default 40 rounds, every operation and part; --ops=customer_save,desk_list runs those
+      alone, as many rounds of the short ones as the noise of this machine needs)
 
-    <bench>/env/bin/python -m benchmarks.bench_tax --schema-site SITE
+    <bench>/env/bin/python -m benchmarks.bench_tax --schema-site SITE [--remove]
 
 FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app first). The first
 may instead be a site without the app that carries the app's schema (--schema-site puts it
-there and commits): its custom fields and property setters from crm_lifecycle.setup.custom_fields,
-but a field whose options name one of the app's own DocTypes (a contact's portal rights table).
+there and commits, --remove takes it off): its custom fields and property setters from
+crm_lifecycle.setup.custom_fields, but a field whose options name one of the app's own DocTypes
+(a contact's portal rights table).
 Against the plain site it measures what the app's fields cost ERPNext before any of its code
 runs; a second plain site there measures what two sites differ by alone (the method's control).
 
@@ -411,21 +414,27 @@ def schema_fields() -> dict[str, list[dict]]:
 	return {doctype: [field for field in rows if not own(field)] for doctype, rows in CUSTOM_FIELDS.items()}
 
 
-def make_schema_site(site: str) -> None:
-	"""The app's schema (schema_fields and its property setters) on a site without the app."""
+def make_schema_site(site: str, remove: bool = False) -> None:
+	"""The app's schema (schema_fields and its property setters) on a site without the app, or,
+	with remove, off it again (columns too, as the app's uninstall does)."""
 	from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-	from crm_lifecycle.setup import install
+	from crm_lifecycle.setup import install, uninstall
 
 	os.chdir(bench_path() / "sites")
 	frappe.init(site=site, sites_path=".")
 	frappe.connect()
 	try:
 		assert "crm_lifecycle" not in frappe.get_installed_apps(), f"{site} has the app itself"
-		create_custom_fields(schema_fields(), ignore_validate=True, update=True)
-		install.make_property_setters()
+		if remove:
+			for doctype, fields in schema_fields().items():
+				uninstall.delete_fields(doctype, [field["fieldname"] for field in fields])
+			uninstall.delete_property_setters()
+		else:
+			create_custom_fields(schema_fields(), ignore_validate=True, update=True)
+			install.make_property_setters()
 		frappe.db.commit()
-		print(f"{site}: the app's schema is there ({app_schema()})")
+		print(f"{site}: the app's schema there: {app_schema()}")
 	finally:
 		frappe.destroy()
 
@@ -453,11 +462,11 @@ def commits() -> int:
 # Driver ---------------------------------------------------------------------------------------
 
 
-def show_differences(app: Site, plain: Site) -> None:
+def show_differences(app: Site, plain: Site, ops: list[str]) -> None:
 	print("One more run of each: statements that differ (+ with the app only, - without it only;")
 	print("normalized), and the app's functions by cumulative time in it (cProfile); then, unprofiled,")
 	print("the statements whose time differs most between the sites")
-	for op in OPS:
+	for op in ops:
 		ours, theirs = app.ask(op, "profiled"), plain.ask(op, "profiled")
 		added = collections.Counter(query for query, _ms in ours["log"])
 		missing = collections.Counter(query for query, _ms in theirs["log"])
@@ -520,8 +529,11 @@ def interval(ratios: list[float], resamples: int = 2000) -> tuple[float, float]:
 	return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
 
 
-def main(rounds: int, explain: bool) -> None:
+def main(rounds: int, explain: bool, only: list[str]) -> None:
 	sites = os.environ.get("FRAPPE_TAX_SITES", "tax-app.test,tax-plain.test").split(",")
+	assert set(only) <= set(OPS + PARTS), f"--ops: not an operation or part: {set(only) - set(OPS + PARTS)}"
+	ops = [op for op in OPS if not only or op in only]
+	parts = [part for part in PARTS if not only or part in only]
 	os.chdir(bench_path() / "sites")
 	app, plain = Site(sites[0]), Site(sites[1])
 	try:
@@ -531,9 +543,9 @@ def main(rounds: int, explain: bool) -> None:
 		# control of the method: what two sites differ by alone) neither
 		assert ready[app]["schema"] == "all" or (ready[app]["schema"] == "none" and not with_app), ready
 		assert "crm_lifecycle" not in ready[plain]["apps"] and ready[plain]["schema"] == "none", ready
-		answers = {(w, op): [] for w in (app, plain) for op in OPS + PARTS}
+		answers = {(w, op): [] for w in (app, plain) for op in ops + parts}
 		for index in range(WARM_UP + rounds):
-			for position, op in enumerate(OPS + PARTS):
+			for position, op in enumerate(ops + parts):
 				for w in (app, plain) if (index + position) % 2 == 0 else (plain, app):
 					answer = w.ask(op)
 					if index >= WARM_UP:
@@ -552,8 +564,8 @@ def main(rounds: int, explain: bool) -> None:
 			f"  {'operation':14} {'without':>10} {'with':>10} {'overhead':>9} "
 			f"{'paired [95 % interval]':>25}  extra SQL"
 		)
-		for op in OPS + PARTS:
-			if op == PARTS[0]:
+		for op in ops + parts:
+			if op == (parts or [None])[0]:
 				print(
 					f"  of which (no target): {op}, {ready[plain]['customer_fields']} fields without the app,"
 					f" {ready[app]['customer_fields']} with it; one row of Sales Invoice and of Customer read"
@@ -584,7 +596,7 @@ def main(rounds: int, explain: bool) -> None:
 				f"The app's own code in each operation ({ready[app]['timed_functions']} functions its hooks"
 				" name, timed where Frappe calls them): median per round, its share of the operation"
 			)
-			for op in OPS:
+			for op in ops:
 				spent = [answer["app_ms"] for answer in answers[app, op]]
 				shares = [answer["app_ms"] / answer["ms"] for answer in answers[app, op]]
 				low, high = (100 * bound for bound in interval(shares))
@@ -594,7 +606,7 @@ def main(rounds: int, explain: bool) -> None:
 					f" [{low:6.3f}, {high:6.3f}]  {verdict}"
 				)
 		if explain:
-			show_differences(app, plain)
+			show_differences(app, plain, ops)
 	finally:
 		for site in (app, plain):
 			site.stop()  # rolls back
@@ -602,7 +614,8 @@ def main(rounds: int, explain: bool) -> None:
 
 if __name__ == "__main__":
 	if sys.argv[1:2] == ["--schema-site"]:
-		make_schema_site(sys.argv[2])
+		make_schema_site(sys.argv[2], remove="--remove" in sys.argv)
 	else:
-		arguments = [arg for arg in sys.argv[1:] if arg != "--explain"]
-		main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv)
+		arguments = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+		only = [op for arg in sys.argv[1:] if arg.startswith("--ops=") for op in arg[6:].split(",")]
+		main(int(arguments[0]) if arguments else 40, "--explain" in sys.argv, only)
