@@ -11,9 +11,9 @@ FRAPPE_TAX_SITES="tax-app.test,tax-plain.test" names the sites (with the app fir
 may instead be a site without the app that carries the app's schema (--schema-site puts it
 there and commits, --remove takes it off): its custom fields and property setters from
 crm_lifecycle.setup.custom_fields, but a field whose options name one of the app's own DocTypes
-(a contact's portal rights table).
-Against the plain site it measures what the app's fields cost ERPNext before any of its code
-runs; a second plain site there measures what two sites differ by alone (the method's control).
+(a contact's portal rights table). Against the plain site it measures what the app's fields cost
+ERPNext before any of its code runs; a second plain site there measures what two sites differ by
+alone (the method's control).
 
 Each site has a thread of this one process, with its own connection and transaction, as a
 threaded web server serves several sites: both share one interpreter, heap and CPU placement.
