@@ -17,7 +17,7 @@ from frappe.utils.html_utils import sanitize_html
 from crm_lifecycle.core import accounts as write_rules
 from crm_lifecycle.core import deactivation as core
 from crm_lifecycle.services import deactivation, invoice_hold, lifecycle_events, write_access
-from crm_lifecycle.services.records import update_by_name
+from crm_lifecycle.services.records import lock_rows, update_by_name
 from crm_lifecycle.services.text import clean
 from crm_lifecycle.services.transaction import atomic
 
@@ -118,15 +118,8 @@ def deactivate_chunk(
 ) -> dict[str, str]:
 	"""Deactivate `names` in one transaction; returns why each refused record was refused."""
 	# A locking read: a save of one of these records waits for this chunk instead of being
-	# overwritten by it. Through the primary key, as records.lock_rows: a scan would lock every
-	# record of the table. Names are matched exactly (the column's collation would also match
-	# another case or trailing spaces, and the record would then be changed under its own name).
-	wanted = set(names)
-	rows = frappe.db.sql(
-		f"select `name`, `crm_active` from `tab{doctype}` force index (primary) where `name` in %(names)s for update",
-		{"names": tuple(names)},
-	)
-	active = {name: state for name, state in rows if name in wanted}
+	# overwritten by it.
+	active = {name: state for name, (state,) in lock_rows(doctype, names, ("crm_active",)).items()}
 	errors = {
 		name: write_access.refusal_text(doctype, name, write_rules.Refused(write_rules.Refusal.NOT_FOUND))
 		for name in names

@@ -123,15 +123,23 @@ def save_state(doctype: str, name: str, values: dict) -> Document:
 	return save_changes(doctype, name, change)
 
 
-def lock_rows(doctype: str, names: list[str]) -> None:
+def lock_rows(doctype: str, names: list[str], fields: tuple[str, ...] = ()) -> dict[str, tuple]:
 	"""Hold the named rows until this transaction ends (FOR UPDATE, through the primary key as
 	in update_by_name): a bulk action takes them before it reads their locks, so a lock taken
-	meanwhile waits for it (locking.lock holds the record's row while it locks it)."""
-	if names:
-		frappe.db.sql(
-			f"select `name` from `tab{doctype}` force index (primary) where `name` in %(names)s for update",
-			{"names": tuple(names)},
-		)
+	meanwhile waits for it (locking.lock holds the record's row while it locks it).
+
+	Returns the rows found, name -> values of `fields` (our own column names), as committed.
+	Names match exactly: the column's collation would also match another case or trailing
+	spaces, and a record would then be changed under a name that is not its own."""
+	if not names:
+		return {}
+	columns = ", ".join(f"`{fieldname}`" for fieldname in ("name", *fields))
+	rows = frappe.db.sql(
+		f"select {columns} from `tab{doctype}` force index (primary) where `name` in %(names)s for update",
+		{"names": tuple(names)},
+	)
+	wanted = set(names)
+	return {name: tuple(values) for name, *values in rows if name in wanted}
 
 
 def add_timeline_entries(doctype: str, names: list[str], content: str) -> None:
